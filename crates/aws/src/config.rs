@@ -1,0 +1,51 @@
+//! Building the shared SDK configuration for a stage.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::Credentials;
+
+/// Where and how to reach AWS for one stage.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub region: String,
+    /// Endpoint override from the stage file; `AWS_ENDPOINT_URL` wins over it.
+    pub endpoint: Option<String>,
+    /// Use fixed emulator credentials when the environment provides none.
+    pub emulator_credentials: bool,
+}
+
+impl Connection {
+    /// The endpoint in force: `AWS_ENDPOINT_URL`, else the stage's.
+    pub fn effective_endpoint(&self) -> Option<String> {
+        std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()).or_else(|| self.endpoint.clone())
+    }
+
+    /// Custom endpoints address buckets by path, not by virtual host.
+    pub(crate) fn path_style(&self) -> bool {
+        self.effective_endpoint().is_some()
+    }
+}
+
+pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(connection.region.clone()))
+        .retry_config(RetryConfig::standard().with_max_attempts(5).with_max_backoff(Duration::from_secs(5)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    let endpoint = connection.effective_endpoint();
+    if let Some(url) = &endpoint {
+        loader = loader.endpoint_url(url);
+    }
+    let env_has_credentials = std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some();
+    if connection.emulator_credentials && !env_has_credentials {
+        loader = loader.credentials_provider(Credentials::new("bankinfra-local", "bankinfra-local", None, None, "bankinfra-emulator"));
+    }
+    (loader.load().await, endpoint.unwrap_or_else(|| format!("AWS {}", connection.region)))
+}

@@ -1,0 +1,101 @@
+//! Turning SDK errors into [`ProviderError`]s, classified for retry decisions.
+
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use bankinfra_model::{ErrorClass, ProviderError};
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "RequestThrottled",
+];
+
+const CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "AuthFailure",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+];
+
+/// Converts an SDK error for `operation` (e.g. `ec2:CreateVpc`).
+pub(crate) fn from_sdk<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let operation = operation.to_string();
+    match &err {
+        SdkError::ServiceError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let code = ctx.err().code().map(str::to_string);
+            let message = ctx.err().message().map(str::to_string).unwrap_or_else(|| format!("HTTP {status}"));
+            let class = match code.as_deref() {
+                Some(c) if THROTTLING.contains(&c) => ErrorClass::Throttled,
+                Some(c) if CREDENTIALS.contains(&c) => ErrorClass::Credentials,
+                None if status == 404 || status == 501 => ErrorClass::Unsupported,
+                _ if status >= 500 => ErrorClass::Transient,
+                _ => ErrorClass::Permanent,
+            };
+            ProviderError { operation, code, message, class }
+        }
+        SdkError::DispatchFailure(f) => {
+            let class = if f.is_timeout() || f.is_io() { ErrorClass::Unreachable } else { ErrorClass::Transient };
+            let class = if f.as_other().is_some() { ErrorClass::Transient } else { class };
+            ProviderError { operation, code: None, message: format!("cannot reach the endpoint: {}", DisplayErrorContext(&err)), class }
+        }
+        SdkError::TimeoutError(_) => ProviderError { operation, code: None, message: "timed out".into(), class: ErrorClass::Transient },
+        SdkError::ResponseError(ctx) => {
+            let status = ctx.raw().status().as_u16();
+            let class = if status == 404 || status == 500 || status == 501 { ErrorClass::Unsupported } else { ErrorClass::Transient };
+            ProviderError {
+                operation,
+                code: None,
+                message: format!("unreadable response (HTTP {status}); the endpoint may not implement this operation"),
+                class,
+            }
+        }
+        SdkError::ConstructionFailure(_) => {
+            let message = DisplayErrorContext(&err).to_string();
+            let class = if message.contains("credential") { ErrorClass::Credentials } else { ErrorClass::Permanent };
+            ProviderError { operation, code: None, message, class }
+        }
+        _ => ProviderError { operation, code: None, message: DisplayErrorContext(&err).to_string(), class: ErrorClass::Permanent },
+    }
+}
+
+/// `.op("service:Action")` on an SDK result.
+pub(crate) trait OrProviderError<T> {
+    fn op(self, operation: &str) -> Result<T, ProviderError>;
+}
+
+impl<T, E> OrProviderError<T> for Result<T, SdkError<E, HttpResponse>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    fn op(self, operation: &str) -> Result<T, ProviderError> {
+        self.map_err(|e| from_sdk(operation, e))
+    }
+}
+
+/// Whether an error carries one of the given service error codes.
+pub(crate) fn has_code(err: &ProviderError, codes: &[&str]) -> bool {
+    err.code.as_deref().is_some_and(|c| codes.contains(&c))
+}
+
+/// `Ok(None)` for the given "not found" codes; other errors pass through.
+pub(crate) fn absent_if<T>(result: Result<T, ProviderError>, codes: &[&str]) -> Result<Option<T>, ProviderError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if has_code(&e, codes) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

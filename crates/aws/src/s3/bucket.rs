@@ -1,0 +1,382 @@
+//! `s3_bucket`: a bucket and its encryption, versioning, public-access block, policy, lifecycle,
+//! Object Lock and tags. Name-addressed: found by name, orphans by ownership tags.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::types::{
+    AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus,
+    CreateBucketConfiguration, DefaultRetention as SdkRetention, Delete, ExpirationStatus, LifecycleExpiration,
+    LifecycleRule as SdkRule, LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectIdentifier, ObjectLockConfiguration,
+    ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
+    Transition as SdkTransition, TransitionStorageClass, VersioningConfiguration,
+};
+use bankinfra_model::props::s3::{Bucket, DefaultRetention, LifecycleRule, PublicAccessBlock, Transition};
+use bankinfra_model::{Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
+use futures_util::future::try_join_all;
+use serde_json::Value;
+
+use crate::error::{OrProviderError, absent_if, has_code};
+
+pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
+    let declared: Vec<(&Address, &str)> = desired
+        .iter()
+        .filter_map(|r| match &r.props {
+            Props::S3Bucket(b) => Some((&r.address, b.bucket.as_str())),
+            _ => None,
+        })
+        .collect();
+    let names = list_buckets(client).await?;
+    let reads = names.into_iter().map(|name| {
+        let declared_as = declared.iter().find(|(_, n)| *n == name).map(|(a, _)| (*a).clone());
+        async move {
+            let tags = match get_tags(client, &name).await {
+                Ok(t) => t,
+                // Buckets in other regions or accounts' policies may refuse; only declared ones matter then.
+                Err(e) if declared_as.is_none() => {
+                    let _ = e;
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            };
+            let address = match (declared_as, ownership.owns(&tags)) {
+                (Some(a), _) => a,
+                (None, true) => match Ownership::address_in(&tags).filter(|a| a.kind() == Kind::S3Bucket) {
+                    Some(a) => a,
+                    None => return Ok(None),
+                },
+                (None, false) => return Ok(None),
+            };
+            read_bucket(client, address, name, tags).await.map(Some)
+        }
+    });
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+async fn list_buckets(client: &Client) -> Result<Vec<String>, ProviderError> {
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        let out = client.list_buckets().set_continuation_token(token).send().await.op("s3:ListBuckets")?;
+        names.extend(out.buckets().iter().filter_map(|b| b.name().map(str::to_string)));
+        token = out.continuation_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+async fn get_tags(client: &Client, name: &str) -> Result<Tags, ProviderError> {
+    let out = absent_if(client.get_bucket_tagging().bucket(name).send().await.op("s3:GetBucketTagging"), &["NoSuchTagSet"])?;
+    Ok(out
+        .iter()
+        .flat_map(|o| o.tag_set())
+        .filter(|t| !t.key().starts_with("aws:"))
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect())
+}
+
+async fn read_bucket(client: &Client, address: Address, name: String, tags: Tags) -> Result<LiveResource, ProviderError> {
+    let b = name.as_str();
+    let (encryption, versioning, pab, policy, lifecycle, lock) = tokio::try_join!(
+        async { absent_if(client.get_bucket_encryption().bucket(b).send().await.op("s3:GetBucketEncryption"), &["ServerSideEncryptionConfigurationNotFoundError"]) },
+        async { client.get_bucket_versioning().bucket(b).send().await.op("s3:GetBucketVersioning") },
+        async { absent_if(client.get_public_access_block().bucket(b).send().await.op("s3:GetPublicAccessBlock"), &["NoSuchPublicAccessBlockConfiguration"]) },
+        async { absent_if(client.get_bucket_policy().bucket(b).send().await.op("s3:GetBucketPolicy"), &["NoSuchBucketPolicy"]) },
+        async { absent_if(client.get_bucket_lifecycle_configuration().bucket(b).send().await.op("s3:GetBucketLifecycleConfiguration"), &["NoSuchLifecycleConfiguration"]) },
+        async { absent_if(client.get_object_lock_configuration().bucket(b).send().await.op("s3:GetObjectLockConfiguration"), &["ObjectLockConfigurationNotFoundError"]) },
+    )?;
+    let default_sse = encryption
+        .as_ref()
+        .and_then(|e| e.server_side_encryption_configuration())
+        .and_then(|c| c.rules().first())
+        .cloned();
+    let kms_key_arn = default_sse
+        .as_ref()
+        .and_then(|r| r.apply_server_side_encryption_by_default())
+        .and_then(|d| d.kms_master_key_id())
+        .unwrap_or_default()
+        .to_string();
+    let pab = pab.and_then(|p| p.public_access_block_configuration().cloned());
+    let lock = lock.and_then(|l| l.object_lock_configuration().cloned());
+    let mut rules: Vec<LifecycleRule> = lifecycle.iter().flat_map(|l| l.rules()).map(parse_rule).collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let props = Bucket {
+        bucket: name.clone(),
+        kms_key_arn,
+        bucket_key_enabled: default_sse.as_ref().and_then(|r| r.bucket_key_enabled()).unwrap_or(false),
+        versioning: versioning.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        public_access_block: PublicAccessBlock {
+            block_public_acls: pab.as_ref().and_then(|p| p.block_public_acls()).unwrap_or(false),
+            ignore_public_acls: pab.as_ref().and_then(|p| p.ignore_public_acls()).unwrap_or(false),
+            block_public_policy: pab.as_ref().and_then(|p| p.block_public_policy()).unwrap_or(false),
+            restrict_public_buckets: pab.as_ref().and_then(|p| p.restrict_public_buckets()).unwrap_or(false),
+        },
+        policy: policy.and_then(|p| p.policy().and_then(|s| serde_json::from_str(s).ok())).unwrap_or(Value::Null),
+        lifecycle_rules: rules,
+        object_lock_enabled: lock.as_ref().and_then(|l| l.object_lock_enabled()) == Some(&ObjectLockEnabled::Enabled),
+        object_lock_retention: lock.as_ref().and_then(|l| l.rule()).and_then(|r| r.default_retention()).map(|d| DefaultRetention {
+            mode: d.mode().map(|m| m.as_str().to_string()).unwrap_or_default(),
+            // A retention in days only is shown as 0 years (and so differs from any declared one).
+            years: d.years().unwrap_or(0).max(0) as u32,
+        }),
+        tags,
+    };
+    Ok(LiveResource { address, outputs: outputs(&name), physical_id: name, props: Props::S3Bucket(props) })
+}
+
+fn parse_rule(r: &SdkRule) -> LifecycleRule {
+    LifecycleRule {
+        id: r.id().unwrap_or_default().to_string(),
+        enabled: r.status() == &ExpirationStatus::Enabled,
+        transitions: r
+            .transitions()
+            .iter()
+            .map(|t| Transition {
+                days: t.days().unwrap_or(0).max(0) as u32,
+                storage_class: t.storage_class().map(|c| c.as_str().to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        expiration_days: r.expiration().and_then(|e| e.days()).map(|d| d.max(0) as u32),
+        noncurrent_version_expiration_days: r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()).map(|d| d.max(0) as u32),
+        abort_incomplete_multipart_upload_days: r
+            .abort_incomplete_multipart_upload()
+            .and_then(|a| a.days_after_initiation())
+            .map(|d| d.max(0) as u32),
+    }
+}
+
+fn outputs(name: &str) -> Outputs {
+    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), format!("arn:aws:s3:::{name}"))])
+}
+
+fn bucket_props(resource: &Resource) -> Result<&Bucket, ProviderError> {
+    match &resource.props {
+        Props::S3Bucket(b) => Ok(b),
+        other => Err(ProviderError::permanent("s3", format!("{} is not a bucket", other.kind()))),
+    }
+}
+
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("s3:Tag", e.to_string())))
+        .collect()
+}
+
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+    let p = bucket_props(resource)?;
+    let region = client.config().region().map(|r| r.to_string()).unwrap_or_default();
+    let mut config = CreateBucketConfiguration::builder().set_tags(Some(sdk_tags(&p.tags)?));
+    if region != "us-east-1" {
+        config = config.location_constraint(BucketLocationConstraint::from(region.as_str()));
+    }
+    let created = client
+        .create_bucket()
+        .bucket(&p.bucket)
+        .create_bucket_configuration(config.build())
+        .object_lock_enabled_for_bucket(p.object_lock_enabled)
+        .send()
+        .await
+        .op("s3:CreateBucket");
+    // Re-running after a crash finds our own bucket: carry on configuring it.
+    absent_if(created, &["BucketAlreadyOwnedByYou"])?;
+    let all: BTreeSet<&str> = ["tags", "public_access_block", "kms_key_arn", "versioning", "policy", "lifecycle_rules", "object_lock_retention"].into();
+    configure(client, p, &all).await?;
+    Ok(LiveResource { address: resource.address.clone(), outputs: outputs(&p.bucket), physical_id: p.bucket.clone(), props: resource.props.clone() })
+}
+
+pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resource, changes: &[FieldChange]) -> Result<LiveResource, ProviderError> {
+    let p = bucket_props(desired)?;
+    let mut fields = crate::changed_fields(changes);
+    if fields.contains("bucket_key_enabled") {
+        fields.insert("kms_key_arn");
+    }
+    configure(client, p, &fields).await?;
+    Ok(LiveResource { address: desired.address.clone(), outputs: live.outputs.clone(), physical_id: live.physical_id.clone(), props: desired.props.clone() })
+}
+
+/// Writes the named parts of the bucket's configuration, independent parts in parallel.
+async fn configure(client: &Client, p: &Bucket, fields: &BTreeSet<&str>) -> Result<(), ProviderError> {
+    let b = p.bucket.as_str();
+    let want = |f: &str| fields.contains(f);
+    tokio::try_join!(
+        async {
+            if want("tags") {
+                let tagging = Tagging::builder().set_tag_set(Some(sdk_tags(&p.tags)?)).build().map_err(|e| ProviderError::permanent("s3:PutBucketTagging", e.to_string()))?;
+                client.put_bucket_tagging().bucket(b).tagging(tagging).send().await.op("s3:PutBucketTagging")?;
+            }
+            Ok::<_, ProviderError>(())
+        },
+        async {
+            if want("public_access_block") {
+                let pab = &p.public_access_block;
+                let config = PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(pab.block_public_acls)
+                    .ignore_public_acls(pab.ignore_public_acls)
+                    .block_public_policy(pab.block_public_policy)
+                    .restrict_public_buckets(pab.restrict_public_buckets)
+                    .build();
+                client.put_public_access_block().bucket(b).public_access_block_configuration(config).send().await.op("s3:PutPublicAccessBlock")?;
+            }
+            Ok(())
+        },
+        async {
+            if want("kms_key_arn") {
+                put_encryption(client, p).await?;
+            }
+            Ok(())
+        },
+        async {
+            if want("versioning") {
+                let status = BucketVersioningStatus::from(p.versioning.as_str());
+                let config = VersioningConfiguration::builder().status(status).build();
+                client.put_bucket_versioning().bucket(b).versioning_configuration(config).send().await.op("s3:PutBucketVersioning")?;
+            }
+            Ok(())
+        },
+        async {
+            if want("policy") {
+                if p.policy.is_null() {
+                    absent_if(client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"), &["NoSuchBucketPolicy"])?;
+                } else {
+                    client.put_bucket_policy().bucket(b).policy(p.policy.to_string()).send().await.op("s3:PutBucketPolicy")?;
+                }
+            }
+            Ok(())
+        },
+        async {
+            if want("lifecycle_rules") {
+                put_lifecycle(client, p).await?;
+            }
+            Ok(())
+        },
+        async {
+            if want("object_lock_retention") && p.object_lock_enabled {
+                put_object_lock(client, p).await?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+async fn put_encryption(client: &Client, p: &Bucket) -> Result<(), ProviderError> {
+    let invalid = |e: aws_sdk_s3::error::BuildError| ProviderError::permanent("s3:PutBucketEncryption", e.to_string());
+    let default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::AwsKms)
+        .kms_master_key_id(&p.kms_key_arn)
+        .build()
+        .map_err(invalid)?;
+    let rule = ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(default).bucket_key_enabled(p.bucket_key_enabled).build();
+    let config = ServerSideEncryptionConfiguration::builder().rules(rule).build().map_err(invalid)?;
+    client.put_bucket_encryption().bucket(&p.bucket).server_side_encryption_configuration(config).send().await.op("s3:PutBucketEncryption")?;
+    Ok(())
+}
+
+async fn put_lifecycle(client: &Client, p: &Bucket) -> Result<(), ProviderError> {
+    if p.lifecycle_rules.is_empty() {
+        client.delete_bucket_lifecycle().bucket(&p.bucket).send().await.op("s3:DeleteBucketLifecycle")?;
+        return Ok(());
+    }
+    let invalid = |e: aws_sdk_s3::error::BuildError| ProviderError::permanent("s3:PutBucketLifecycleConfiguration", e.to_string());
+    let mut rules = Vec::new();
+    for r in &p.lifecycle_rules {
+        let mut rule = SdkRule::builder()
+            .id(&r.id)
+            .status(if r.enabled { ExpirationStatus::Enabled } else { ExpirationStatus::Disabled })
+            .filter(LifecycleRuleFilter::builder().prefix("").build());
+        for t in &r.transitions {
+            rule = rule.transitions(SdkTransition::builder().days(t.days as i32).storage_class(TransitionStorageClass::from(t.storage_class.as_str())).build());
+        }
+        if let Some(days) = r.expiration_days {
+            rule = rule.expiration(LifecycleExpiration::builder().days(days as i32).build());
+        }
+        if let Some(days) = r.noncurrent_version_expiration_days {
+            rule = rule.noncurrent_version_expiration(NoncurrentVersionExpiration::builder().noncurrent_days(days as i32).build());
+        }
+        if let Some(days) = r.abort_incomplete_multipart_upload_days {
+            rule = rule.abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::builder().days_after_initiation(days as i32).build());
+        }
+        rules.push(rule.build().map_err(invalid)?);
+    }
+    let config = BucketLifecycleConfiguration::builder().set_rules(Some(rules)).build().map_err(invalid)?;
+    client
+        .put_bucket_lifecycle_configuration()
+        .bucket(&p.bucket)
+        .lifecycle_configuration(config)
+        .send()
+        .await
+        .op("s3:PutBucketLifecycleConfiguration")?;
+    Ok(())
+}
+
+async fn put_object_lock(client: &Client, p: &Bucket) -> Result<(), ProviderError> {
+    let mut config = ObjectLockConfiguration::builder().object_lock_enabled(ObjectLockEnabled::Enabled);
+    if let Some(r) = &p.object_lock_retention {
+        let retention = SdkRetention::builder().mode(ObjectLockRetentionMode::from(r.mode.as_str())).years(r.years as i32).build();
+        config = config.rule(ObjectLockRule::builder().default_retention(retention).build());
+    }
+    client
+        .put_object_lock_configuration()
+        .bucket(&p.bucket)
+        .object_lock_configuration(config.build())
+        .send()
+        .await
+        .op("s3:PutObjectLockConfiguration")?;
+    Ok(())
+}
+
+/// Deletes the bucket. With `purge_data`, first removes its policy (which may deny deletes) and
+/// every object version and delete marker, bypassing GOVERNANCE retention.
+pub(crate) async fn delete(client: &Client, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError> {
+    let b = live.physical_id.as_str();
+    if options.purge_data {
+        absent_if(client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"), &["NoSuchBucketPolicy", "NoSuchBucket"])?;
+        purge(client, b).await?;
+    }
+    match client.delete_bucket().bucket(b).send().await.op("s3:DeleteBucket") {
+        Ok(_) => Ok(()),
+        Err(e) if has_code(&e, &["NoSuchBucket"]) => Ok(()),
+        Err(e) if has_code(&e, &["BucketNotEmpty"]) => Err(ProviderError {
+            message: format!("bucket {b} still holds objects; this stage does not purge data on destroy, so empty it deliberately first"),
+            ..e
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+async fn purge(client: &Client, bucket: &str) -> Result<(), ProviderError> {
+    loop {
+        let listed = absent_if(client.list_object_versions().bucket(bucket).max_keys(1000).send().await.op("s3:ListObjectVersions"), &["NoSuchBucket"])?;
+        let Some(listed) = listed else { return Ok(()) };
+        let mut objects = Vec::new();
+        let versions = listed.versions().iter().map(|v| (v.key(), v.version_id()));
+        let markers = listed.delete_markers().iter().map(|m| (m.key(), m.version_id()));
+        for (key, version) in versions.chain(markers) {
+            let Some(key) = key else { continue };
+            let id = ObjectIdentifier::builder().key(key).set_version_id(version.map(str::to_string)).build();
+            objects.push(id.map_err(|e| ProviderError::permanent("s3:DeleteObjects", e.to_string()))?);
+        }
+        if objects.is_empty() {
+            return Ok(());
+        }
+        let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|e| ProviderError::permanent("s3:DeleteObjects", e.to_string()))?;
+        let out = client
+            .delete_objects()
+            .bucket(bucket)
+            .delete(delete)
+            .bypass_governance_retention(true)
+            .send()
+            .await
+            .op("s3:DeleteObjects")?;
+        if let Some(err) = out.errors().first() {
+            return Err(ProviderError {
+                operation: "s3:DeleteObjects".into(),
+                code: err.code().map(str::to_string),
+                message: format!("cannot delete {} in {bucket}: {}", err.key().unwrap_or_default(), err.message().unwrap_or_default()),
+                class: bankinfra_model::ErrorClass::Permanent,
+            });
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! The planner: compares desired resources with live state and decides one action per resource.
+//! It only reads; nothing here can change the cloud.
+
+use std::collections::{BTreeMap, HashMap};
+
+use bankinfra_model::template::{Reference, UNKNOWN};
+use bankinfra_model::{
+    Address, FieldChange, Kind, LiveResource, Ownership, Props, Provider, Resource, TAG_STACK, TAG_STAGE, diff,
+};
+use serde::Serialize;
+
+use crate::{EngineError, ResourceGraph};
+
+/// What happens to one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Update,
+    /// Delete, then create again: an attribute changed that AWS cannot change in place.
+    Replace,
+    Delete,
+    /// Exists under its name without this stack's ownership tags: needs `--adopt`.
+    Adopt,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::NoOp => "no-op",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Adopt => "adopt",
+        }
+    }
+
+    /// Diff symbol, as Terraform prints it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Adopt => "<=",
+        }
+    }
+
+    /// Fill colour in graph pictures.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Action::NoOp => "#eeeeee",
+            Action::Create => "#b7e4c7",
+            Action::Update => "#ffe8a3",
+            Action::Replace => "#ffc078",
+            Action::Delete => "#ffa8a8",
+            Action::Adopt => "#a5d8ff",
+        }
+    }
+}
+
+/// The decision for one resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceChange {
+    pub address: Address,
+    pub action: Action,
+    /// Attribute-level before → after (for creates: every attribute, before absent).
+    pub changes: Vec<FieldChange>,
+    /// The attributes that force a replacement.
+    pub replace_because: Vec<String>,
+    /// Live state, when the resource exists.
+    #[serde(skip)]
+    pub live: Option<LiveResource>,
+    /// Desired state with `${...}` references unresolved, when declared.
+    #[serde(skip)]
+    pub desired: Option<Resource>,
+}
+
+/// Counts per action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub adopt: usize,
+    pub no_op: usize,
+}
+
+impl Summary {
+    pub fn has_changes(&self) -> bool {
+        self.create + self.update + self.replace + self.delete + self.adopt > 0
+    }
+}
+
+/// Every resource's decision, in execution order (dependencies first; deletes last, dependents
+/// before their dependencies).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub changes: Vec<ResourceChange>,
+    pub graph: ResourceGraph,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::NoOp => s.no_op += 1,
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.delete += 1,
+                Action::Adopt => s.adopt += 1,
+            }
+        }
+        s
+    }
+
+    pub fn actions(&self) -> HashMap<Address, Action> {
+        self.changes.iter().map(|c| (c.address.clone(), c.action)).collect()
+    }
+
+    pub fn change(&self, address: &Address) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.address == address)
+    }
+}
+
+/// Computes plans against a provider.
+pub struct Planner<'a> {
+    provider: &'a dyn Provider,
+    ownership: Ownership,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(provider: &'a dyn Provider, ownership: Ownership) -> Self {
+        Planner { provider, ownership }
+    }
+
+    /// Plans converging live state on `graph`: create, update or replace what is declared, and
+    /// delete what this stack and stage own but no longer declare.
+    pub async fn plan(&self, graph: ResourceGraph) -> Result<Plan, EngineError> {
+        let live = self.read(&graph).await?;
+        let mut changes = Vec::with_capacity(graph.len());
+        let mut pending: BTreeMap<Address, Action> = BTreeMap::new();
+        for address in graph.order() {
+            let desired = graph.resource(address).expect("ordered addresses are declared");
+            let current = live.get(address);
+            let resolved = desired.props.resolve(
+                &|r: &Reference| lookup(r, &live, &pending),
+                Some(UNKNOWN),
+            );
+            // Resolution with a fallback cannot fail on missing values; only on a malformed template,
+            // which graph construction has already rejected.
+            let resolved = resolved.map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?;
+            let change = decide(address, desired, &resolved, current, &self.ownership)?;
+            if matches!(change.action, Action::Create | Action::Replace) {
+                pending.insert(address.clone(), change.action);
+            }
+            changes.push(change);
+        }
+        let mut orphans: Vec<&LiveResource> = live
+            .values()
+            .filter(|l| !graph.contains(&l.address) && self.ownership.owns(l.props.tags()))
+            .collect();
+        orphans.sort_by(|a, b| delete_order(&a.address, &b.address));
+        changes.extend(orphans.into_iter().map(|l| delete_change(l)));
+        Ok(Plan { changes, graph })
+    }
+
+    /// Plans deleting everything this stack and stage own (declared or not).
+    pub async fn plan_destroy(&self, graph: ResourceGraph) -> Result<Plan, EngineError> {
+        let live = self.read(&graph).await?;
+        let mut doomed: Vec<&LiveResource> = live
+            .values()
+            // Ours by tags, or an ID-addressed resource found inside what we own (e.g. a subnet of
+            // our VPC that lost a tag). A name-addressed resource without our tags is left alone.
+            .filter(|l| {
+                self.ownership.owns(l.props.tags())
+                    || (graph.contains(&l.address) && !is_name_addressed(l.address.kind()) && !l.props.tags().contains_key(TAG_STACK))
+            })
+            .collect();
+        let position: HashMap<&Address, usize> = graph.order().iter().enumerate().map(|(i, a)| (a, i)).collect();
+        doomed.sort_by(|a, b| {
+            delete_order(&a.address, &b.address).then_with(|| {
+                let pa = position.get(&a.address).copied().unwrap_or(usize::MAX);
+                let pb = position.get(&b.address).copied().unwrap_or(usize::MAX);
+                pb.cmp(&pa)
+            })
+        });
+        let changes = doomed.into_iter().map(delete_change).collect();
+        Ok(Plan { changes, graph })
+    }
+
+    async fn read(&self, graph: &ResourceGraph) -> Result<BTreeMap<Address, LiveResource>, EngineError> {
+        let desired: Vec<Resource> = graph.resources().cloned().collect();
+        let live = self.provider.read(&Kind::ALL, &desired, &self.ownership).await.map_err(EngineError::Read)?;
+        let mut by_address: BTreeMap<Address, LiveResource> = BTreeMap::new();
+        let mut duplicates: BTreeMap<Address, Vec<String>> = BTreeMap::new();
+        for l in live {
+            if let Some(existing) = by_address.get(&l.address) {
+                duplicates
+                    .entry(l.address.clone())
+                    .or_insert_with(|| vec![existing.physical_id.clone()])
+                    .push(l.physical_id.clone());
+            } else {
+                by_address.insert(l.address.clone(), l);
+            }
+        }
+        if let Some((address, ids)) = duplicates.into_iter().next() {
+            return Err(EngineError::DuplicateLive { address, ids: ids.join(", ") });
+        }
+        Ok(by_address)
+    }
+}
+
+/// Kinds whose identity is their name (so they can be found without ownership tags).
+fn is_name_addressed(kind: Kind) -> bool {
+    matches!(kind, Kind::S3Bucket | Kind::SsmParameter)
+}
+
+/// Deletes run dependents first: a kind is deleted before the kinds it depends on.
+fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
+    b.kind().cmp(&a.kind())
+}
+
+fn lookup(r: &Reference, live: &BTreeMap<Address, LiveResource>, pending: &BTreeMap<Address, Action>) -> Option<String> {
+    if pending.contains_key(&r.address) {
+        return None;
+    }
+    live.get(&r.address)?.outputs.get(&r.output).cloned()
+}
+
+fn decide(
+    address: &Address,
+    desired: &Resource,
+    resolved: &Props,
+    current: Option<&LiveResource>,
+    ownership: &Ownership,
+) -> Result<ResourceChange, EngineError> {
+    let Some(live) = current else {
+        let changes = resolved
+            .fields()
+            .into_iter()
+            .map(|(path, after)| FieldChange { path, before: None, after: Some(after) })
+            .collect();
+        return Ok(ResourceChange {
+            address: address.clone(),
+            action: Action::Create,
+            changes,
+            replace_because: Vec::new(),
+            live: None,
+            desired: Some(desired.clone()),
+        });
+    };
+    let tags = live.props.tags();
+    let (stack, stage) = (tags.get(TAG_STACK), tags.get(TAG_STAGE));
+    if stack.is_some_and(|s| s != &ownership.stack) || stage.is_some_and(|s| s != &ownership.stage) {
+        return Err(EngineError::ForeignOwner {
+            address: address.clone(),
+            stack: stack.cloned().unwrap_or_default(),
+            stage: stage.cloned().unwrap_or_default(),
+        });
+    }
+    let changes = diff(&live.props, resolved);
+    let replace_because: Vec<String> = changes
+        .iter()
+        .map(|c| c.path.split('.').next().unwrap_or_default().to_string())
+        .filter(|top| address.kind().replace_on().contains(&top.as_str()))
+        .collect();
+    let action = if is_name_addressed(address.kind()) && stack.is_none() {
+        Action::Adopt
+    } else if changes.is_empty() {
+        Action::NoOp
+    } else if !replace_because.is_empty() {
+        Action::Replace
+    } else {
+        Action::Update
+    };
+    Ok(ResourceChange {
+        address: address.clone(),
+        action,
+        changes,
+        replace_because,
+        live: Some(live.clone()),
+        desired: Some(desired.clone()),
+    })
+}
+
+fn delete_change(live: &LiveResource) -> ResourceChange {
+    ResourceChange {
+        address: live.address.clone(),
+        action: Action::Delete,
+        changes: live
+            .props
+            .fields()
+            .into_iter()
+            .map(|(path, before)| FieldChange { path, before: Some(before), after: None })
+            .collect(),
+        replace_because: Vec::new(),
+        live: Some(live.clone()),
+        desired: None,
+    }
+}

@@ -1,0 +1,202 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Every resource kind the model knows, in the order they are created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Vpc,
+    Subnet,
+    InternetGateway,
+    RouteTable,
+    VpcEndpoint,
+    KmsKey,
+    S3Bucket,
+    SsmParameter,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Vpc,
+        Kind::Subnet,
+        Kind::InternetGateway,
+        Kind::RouteTable,
+        Kind::VpcEndpoint,
+        Kind::KmsKey,
+        Kind::S3Bucket,
+        Kind::SsmParameter,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Vpc => "vpc",
+            Kind::Subnet => "subnet",
+            Kind::InternetGateway => "internet_gateway",
+            Kind::RouteTable => "route_table",
+            Kind::VpcEndpoint => "vpc_endpoint",
+            Kind::KmsKey => "kms_key",
+            Kind::S3Bucket => "s3_bucket",
+            Kind::SsmParameter => "ssm_parameter",
+        }
+    }
+
+    /// The AWS service that owns this kind.
+    pub fn service(self) -> &'static str {
+        match self {
+            Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => "ec2",
+            Kind::KmsKey => "kms",
+            Kind::S3Bucket => "s3",
+            Kind::SsmParameter => "ssm",
+        }
+    }
+
+    /// Kinds whose resources may reference resources of this kind's dependencies. Used to order
+    /// deletes of resources that are no longer declared (so their references are unknown).
+    pub fn depends_on(self) -> &'static [Kind] {
+        match self {
+            Kind::Vpc | Kind::KmsKey => &[],
+            Kind::Subnet | Kind::InternetGateway => &[Kind::Vpc],
+            Kind::RouteTable => &[Kind::Vpc, Kind::Subnet, Kind::InternetGateway],
+            Kind::VpcEndpoint => &[Kind::Vpc, Kind::RouteTable],
+            Kind::S3Bucket => &[Kind::KmsKey],
+            Kind::SsmParameter => &[
+                Kind::Vpc,
+                Kind::Subnet,
+                Kind::InternetGateway,
+                Kind::RouteTable,
+                Kind::VpcEndpoint,
+                Kind::KmsKey,
+                Kind::S3Bucket,
+            ],
+        }
+    }
+
+    /// Top-level attributes that AWS cannot change in place: a change forces replacement.
+    pub fn replace_on(self) -> &'static [&'static str] {
+        match self {
+            Kind::Vpc => &["cidr_block"],
+            Kind::Subnet => &["vpc_id", "cidr_block", "availability_zone"],
+            Kind::InternetGateway => &[],
+            Kind::RouteTable => &["vpc_id"],
+            Kind::VpcEndpoint => &["vpc_id", "service_name", "vpc_endpoint_type"],
+            Kind::KmsKey => &["key_usage", "key_spec"],
+            Kind::S3Bucket => &["bucket", "object_lock_enabled"],
+            Kind::SsmParameter => &["name"],
+        }
+    }
+
+    /// Whether deleting a resource of this kind can lose data.
+    pub fn holds_data(self) -> bool {
+        matches!(self, Kind::KmsKey | Kind::S3Bucket)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = AddressError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| AddressError(format!("unknown resource kind `{s}`")))
+    }
+}
+
+/// The logical, stage-independent name of a resource: `kind.name`, e.g. `subnet.private-a`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Address {
+    kind: Kind,
+    name: String,
+}
+
+/// A malformed address or template reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AddressError(pub String);
+
+impl Address {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Self {
+        Address { kind, name: name.into() }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.kind, self.name)
+    }
+}
+
+impl FromStr for Address {
+    type Err = AddressError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (kind, name) = s
+            .split_once('.')
+            .ok_or_else(|| AddressError(format!("address `{s}` must look like kind.name")))?;
+        if name.is_empty() {
+            return Err(AddressError(format!("address `{s}` has an empty name")));
+        }
+        Ok(Address::new(kind.parse()?, name))
+    }
+}
+
+impl TryFrom<String> for Address {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl From<Address> for String {
+    fn from(a: Address) -> String {
+        a.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip() {
+        let a: Address = "ssm_parameter.network/vpc-id".parse().unwrap();
+        assert_eq!(a.kind(), Kind::SsmParameter);
+        assert_eq!(a.name(), "network/vpc-id");
+        assert_eq!(a.to_string(), "ssm_parameter.network/vpc-id");
+        assert!("nope.x".parse::<Address>().is_err());
+        assert!("vpc.".parse::<Address>().is_err());
+    }
+
+    #[test]
+    fn every_kind_parses_from_its_name() {
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);
+        }
+    }
+
+    #[test]
+    fn dependency_kinds_come_earlier_in_creation_order() {
+        for k in Kind::ALL {
+            for d in k.depends_on() {
+                assert!(d < &k, "{d} must sort before {k}");
+            }
+        }
+    }
+}

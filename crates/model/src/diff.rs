@@ -1,0 +1,88 @@
+//! Field-level comparison of desired and live properties.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{Props, policy};
+
+/// One attribute that differs: `path` is dotted (`public_access_block.block_public_acls`,
+/// `tags.bankinfra:address`); `None` means absent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub path: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// Attributes holding policy documents, compared semantically.
+const POLICY_FIELDS: &[&str] = &["policy"];
+
+/// What must change to turn `live` into `desired`. Empty when they match.
+pub fn diff(live: &Props, desired: &Props) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    diff_maps("", &live.fields(), &desired.fields(), &mut out);
+    out
+}
+
+fn diff_maps(prefix: &str, before: &Map<String, Value>, after: &Map<String, Value>, out: &mut Vec<FieldChange>) {
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let (b, a) = (before.get(key), after.get(key));
+        match (b, a) {
+            (Some(Value::Object(bm)), Some(Value::Object(am))) if !POLICY_FIELDS.contains(&key.as_str()) => {
+                diff_maps(&path, bm, am, out)
+            }
+            (Some(bv), Some(av)) if POLICY_FIELDS.contains(&key.as_str()) => {
+                if !policy::equivalent(bv, av) {
+                    out.push(FieldChange { path, before: Some(policy::normalize(bv)), after: Some(policy::normalize(av)) });
+                }
+            }
+            _ if b == a => {}
+            _ => out.push(FieldChange { path, before: b.cloned(), after: a.cloned() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::props::ec2::Subnet;
+    use serde_json::json;
+
+    fn subnet(cidr: &str, tags: &[(&str, &str)]) -> Props {
+        Props::Subnet(Subnet {
+            vpc_id: "vpc-1".into(),
+            cidr_block: cidr.into(),
+            availability_zone: "ap-southeast-2a".into(),
+            map_public_ip_on_launch: false,
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        })
+    }
+
+    #[test]
+    fn identical_props_have_no_changes() {
+        let a = subnet("10.0.0.0/24", &[("a", "1")]);
+        assert!(diff(&a, &a.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_removed_tag_is_reported_alone() {
+        let live = subnet("10.0.0.0/24", &[("a", "1")]);
+        let desired = subnet("10.0.0.0/24", &[("a", "1"), ("bankinfra:address", "subnet.x")]);
+        let changes = diff(&live, &desired);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].path, "tags.bankinfra:address");
+        assert_eq!(changes[0].before, None);
+        assert_eq!(changes[0].after, Some(json!("subnet.x")));
+    }
+
+    #[test]
+    fn scalar_changes_carry_before_and_after() {
+        let changes = diff(&subnet("10.0.0.0/24", &[]), &subnet("10.0.1.0/24", &[]));
+        assert_eq!(changes[0].path, "cidr_block");
+        assert_eq!(changes[0].before, Some(json!("10.0.0.0/24")));
+    }
+}

@@ -1,0 +1,21 @@
+//! KMS customer-managed keys, with their alias.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Tags;
+
+/// A symmetric CMK. The alias is part of the key: a key without its alias is incomplete.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Key {
+    pub alias: String,
+    pub description: String,
+    pub key_usage: String,
+    pub key_spec: String,
+    pub enabled: bool,
+    pub rotation_enabled: bool,
+    pub rotation_period_days: u32,
+    /// Key policy document.
+    pub policy: Value,
+    pub tags: Tags,
+}

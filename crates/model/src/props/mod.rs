@@ -1,0 +1,102 @@
+//! Typed properties of every resource kind, one module per AWS service.
+//!
+//! The same structs describe desired state (from the stack) and live state (read back by a
+//! provider), so comparing the two is a field-by-field diff of their JSON forms.
+
+pub mod ec2;
+pub mod kms;
+pub mod s3;
+pub mod ssm;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::template::{self, Reference, Unresolved};
+use crate::{AddressError, Kind};
+
+/// Resource tags.
+pub type Tags = BTreeMap<String, String>;
+
+/// The properties of one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Props {
+    Vpc(ec2::Vpc),
+    Subnet(ec2::Subnet),
+    InternetGateway(ec2::InternetGateway),
+    RouteTable(ec2::RouteTable),
+    VpcEndpoint(ec2::VpcEndpoint),
+    KmsKey(kms::Key),
+    S3Bucket(s3::Bucket),
+    SsmParameter(ssm::Parameter),
+}
+
+impl Props {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Props::Vpc(_) => Kind::Vpc,
+            Props::Subnet(_) => Kind::Subnet,
+            Props::InternetGateway(_) => Kind::InternetGateway,
+            Props::RouteTable(_) => Kind::RouteTable,
+            Props::VpcEndpoint(_) => Kind::VpcEndpoint,
+            Props::KmsKey(_) => Kind::KmsKey,
+            Props::S3Bucket(_) => Kind::S3Bucket,
+            Props::SsmParameter(_) => Kind::SsmParameter,
+        }
+    }
+
+    pub fn tags(&self) -> &Tags {
+        match self {
+            Props::Vpc(p) => &p.tags,
+            Props::Subnet(p) => &p.tags,
+            Props::InternetGateway(p) => &p.tags,
+            Props::RouteTable(p) => &p.tags,
+            Props::VpcEndpoint(p) => &p.tags,
+            Props::KmsKey(p) => &p.tags,
+            Props::S3Bucket(p) => &p.tags,
+            Props::SsmParameter(p) => &p.tags,
+        }
+    }
+
+    pub fn tags_mut(&mut self) -> &mut Tags {
+        match self {
+            Props::Vpc(p) => &mut p.tags,
+            Props::Subnet(p) => &mut p.tags,
+            Props::InternetGateway(p) => &mut p.tags,
+            Props::RouteTable(p) => &mut p.tags,
+            Props::VpcEndpoint(p) => &mut p.tags,
+            Props::KmsKey(p) => &mut p.tags,
+            Props::S3Bucket(p) => &mut p.tags,
+            Props::SsmParameter(p) => &mut p.tags,
+        }
+    }
+
+    /// The attributes as a JSON object, without the kind tag.
+    pub fn fields(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut map)) => {
+                map.shift_remove("kind");
+                map
+            }
+            _ => Map::new(),
+        }
+    }
+
+    /// Every `${address.output}` reference in the properties.
+    pub fn references(&self) -> Result<BTreeSet<Reference>, AddressError> {
+        template::references_in(&Value::Object(self.fields()))
+    }
+
+    /// A copy with every reference substituted (see [`template::resolve`]).
+    pub fn resolve(
+        &self,
+        lookup: &impl Fn(&Reference) -> Option<String>,
+        on_missing: Option<&str>,
+    ) -> Result<Props, Unresolved> {
+        let mut value = serde_json::to_value(self).map_err(|e| Unresolved(e.to_string()))?;
+        template::resolve(&mut value, lookup, on_missing)?;
+        serde_json::from_value(value).map_err(|e| Unresolved(e.to_string()))
+    }
+}

@@ -1,0 +1,137 @@
+//! `${address.output}` references inside string properties.
+//!
+//! A reference names another resource and one of its outputs, e.g. `${kms_key.pii.arn}`. The
+//! engine derives dependency edges from them and substitutes the values before a provider sees
+//! the properties; during planning, values not known yet become [`UNKNOWN`].
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::{Address, AddressError};
+
+/// What an unresolved reference reads as in a plan.
+pub const UNKNOWN: &str = "(known after apply)";
+
+/// One `${address.output}` reference.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reference {
+    pub address: Address,
+    pub output: String,
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "${{{}.{}}}", self.address, self.output)
+    }
+}
+
+/// The references in one string, in order.
+pub fn references(s: &str) -> Result<Vec<Reference>, AddressError> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| AddressError(format!("unterminated reference in `{s}`")))?;
+        let inner = &after[..end];
+        let (addr, output) = inner
+            .rsplit_once('.')
+            .ok_or_else(|| AddressError(format!("reference `${{{inner}}}` must look like ${{kind.name.output}}")))?;
+        out.push(Reference { address: addr.parse()?, output: output.to_string() });
+        rest = &after[end + 1..];
+    }
+    Ok(out)
+}
+
+/// Every reference in every string of a JSON value.
+pub fn references_in(value: &Value) -> Result<BTreeSet<Reference>, AddressError> {
+    let mut out = BTreeSet::new();
+    visit_strings(value, &mut |s| {
+        out.extend(references(s)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn visit_strings(
+    value: &Value,
+    f: &mut impl FnMut(&str) -> Result<(), AddressError>,
+) -> Result<(), AddressError> {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().try_for_each(|v| visit_strings(v, f)),
+        Value::Object(map) => map.values().try_for_each(|v| visit_strings(v, f)),
+        _ => Ok(()),
+    }
+}
+
+/// Substitutes every reference in `value`. `lookup` returns an output's value; when it returns
+/// `None`, `on_missing` decides: `Some(text)` substitutes that text, `None` fails.
+pub fn resolve(
+    value: &mut Value,
+    lookup: &impl Fn(&Reference) -> Option<String>,
+    on_missing: Option<&str>,
+) -> Result<(), Unresolved> {
+    match value {
+        Value::String(s) if s.contains("${") => {
+            let mut resolved = String::with_capacity(s.len());
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("${") {
+                resolved.push_str(&rest[..start]);
+                let after = &rest[start..];
+                let end = after.find('}').map_or(after.len(), |e| e + 1);
+                let token = &after[..end];
+                let reference = references(token)
+                    .ok()
+                    .and_then(|mut r| r.pop())
+                    .ok_or_else(|| Unresolved(token.to_string()))?;
+                match lookup(&reference).or_else(|| on_missing.map(str::to_string)) {
+                    Some(v) => resolved.push_str(&v),
+                    None => return Err(Unresolved(reference.to_string())),
+                }
+                rest = &after[end..];
+            }
+            resolved.push_str(rest);
+            *s = resolved;
+            Ok(())
+        }
+        Value::Array(items) => items.iter_mut().try_for_each(|v| resolve(v, lookup, on_missing)),
+        Value::Object(map) => map.values_mut().try_for_each(|v| resolve(v, lookup, on_missing)),
+        _ => Ok(()),
+    }
+}
+
+/// A reference whose value is not available.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("reference {0} has no value")]
+pub struct Unresolved(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_references_in_templates() {
+        let refs = references("${subnet.a.id},${subnet.b.id}").unwrap();
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[1].address.to_string(), "subnet.b");
+        assert_eq!(refs[1].output, "id");
+        let refs = references("${ssm_parameter.network/vpc-id.arn}").unwrap();
+        assert_eq!(refs[0].address.name(), "network/vpc-id");
+        assert!(references("${vpc.main").is_err());
+        assert!(references("${bogus.x.id}").is_err());
+        assert!(references("plain").unwrap().is_empty());
+    }
+
+    #[test]
+    fn resolves_nested_strings_and_marks_unknowns() {
+        let mut v = json!({"a": ["x-${vpc.main.id}-y", {"b": "${kms_key.pii.arn}"}], "n": 3});
+        let lookup = |r: &Reference| (r.output == "id").then(|| "vpc-1".to_string());
+        assert!(resolve(&mut v.clone(), &lookup, None).is_err());
+        resolve(&mut v, &lookup, Some(UNKNOWN)).unwrap();
+        assert_eq!(v, json!({"a": ["x-vpc-1-y", {"b": UNKNOWN}], "n": 3}));
+    }
+}

@@ -1,0 +1,295 @@
+//! The stack spec: MOD-104 as data.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::location::Source;
+use crate::{Ipv4Cidr, SpecError, StageSpec};
+
+/// The whole stack as declared in `specs/mod-104.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackSpec {
+    pub module: ModuleSpec,
+    pub network: NetworkSpec,
+    pub kms: KmsSpec,
+    pub storage: StorageSpec,
+    /// SSM parameters published under `/bank/{env}/` for downstream modules.
+    #[serde(default)]
+    pub outputs: Vec<OutputSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleSpec {
+    /// Stack identity written in ownership tags (`bankinfra:stack`).
+    pub stack: String,
+    /// The `module_id` tag.
+    pub id: String,
+    /// The `system_id` tag.
+    pub system_id: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    pub vpc_cidr: Spanned<Ipv4Cidr>,
+    pub subnets: Vec<SubnetSpec>,
+    /// AWS services reached through free gateway endpoints (`s3`, `dynamodb`).
+    pub gateway_endpoints: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubnetTier {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetSpec {
+    pub name: Spanned<String>,
+    pub tier: SubnetTier,
+    pub cidr: Spanned<Ipv4Cidr>,
+    /// Index into the stage's `availability_zones`.
+    pub az: Spanned<usize>,
+}
+
+/// Data classification, one CMK each (FR-419).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Classification {
+    Pii,
+    Financial,
+    Operational,
+}
+
+impl Classification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Pii => "pii",
+            Classification::Financial => "financial",
+            Classification::Operational => "operational",
+        }
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsSpec {
+    pub keys: Vec<KeySpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    pub classification: Spanned<Classification>,
+    pub description: String,
+    pub rotation_period_days: Spanned<u32>,
+    /// AWS service principals trusted by the key policy besides the account root
+    /// (`cloudtrail`, `logs`, `sns`).
+    #[serde(default)]
+    pub service_principals: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSpec {
+    /// Bucket name pattern; `{purpose}` and `{stage}` are substituted.
+    pub bucket_name: String,
+    pub buckets: Vec<BucketSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketSpec {
+    pub purpose: Spanned<String>,
+    pub description: String,
+    pub classification: Classification,
+    #[serde(default)]
+    pub lifecycle: LifecycleSpec,
+    #[serde(default)]
+    pub object_lock: Option<ObjectLockSpec>,
+    /// Adds an explicit Deny on DeleteObject/DeleteObjectVersion for everyone.
+    #[serde(default)]
+    pub deny_object_delete: bool,
+    /// Name of the trail allowed to check the ACL and deliver logs into this bucket.
+    #[serde(default)]
+    pub cloudtrail_delivery: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleSpec {
+    pub glacier_after_days: Option<Spanned<u32>>,
+    pub expire_after_days: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLockSpec {
+    pub mode: Spanned<String>,
+    pub years: Spanned<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    /// Path below `/bank/{env}/`, e.g. `network/vpc-id`.
+    pub path: Spanned<String>,
+    /// Value template: `${address.output}` references, e.g. `${vpc.main.id}`.
+    pub value: Spanned<String>,
+    pub description: String,
+}
+
+const SERVICE_PRINCIPALS: &[&str] = &["cloudtrail", "logs", "sns"];
+const GATEWAY_SERVICES: &[&str] = &["s3", "dynamodb"];
+const LOCK_MODES: &[&str] = &["GOVERNANCE", "COMPLIANCE"];
+
+pub(crate) fn load(path: &Path, stage: &StageSpec) -> Result<StackSpec, SpecError> {
+    let text = crate::read(path)?;
+    let src = Source { path, text: &text };
+    let spec: StackSpec = src.parse()?;
+    validate(&spec, stage, &src)?;
+    Ok(spec)
+}
+
+fn validate(spec: &StackSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    validate_network(&spec.network, stage, src)?;
+    validate_kms(&spec.kms, src)?;
+    validate_storage(&spec.storage, &spec.kms, src)?;
+    let mut paths = BTreeSet::new();
+    for out in &spec.outputs {
+        let p = out.path.get_ref();
+        let valid = !p.is_empty()
+            && !p.starts_with('/')
+            && p.split('/').all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+        if !valid {
+            return Err(src.error(out.path.span(), format!("output path `{p}` must be relative segments of [A-Za-z0-9-_.] separated by `/`")));
+        }
+        if !paths.insert(p.clone()) {
+            return Err(src.error(out.path.span(), format!("duplicate output path `{p}`")));
+        }
+        if out.value.get_ref().trim().is_empty() {
+            return Err(src.error(out.value.span(), "output value must not be empty"));
+        }
+    }
+    Ok(())
+}
+
+fn validate_network(net: &NetworkSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let vpc = *net.vpc_cidr.get_ref();
+    if !(16..=28).contains(&vpc.prefix()) {
+        return Err(src.error(net.vpc_cidr.span(), format!("VPC CIDR {vpc} must have a prefix between /16 and /28 (AWS limits)")));
+    }
+    let mut names = BTreeSet::new();
+    for (i, subnet) in net.subnets.iter().enumerate() {
+        let name = subnet.name.get_ref();
+        if !names.insert(name.clone()) {
+            return Err(src.error(subnet.name.span(), format!("duplicate subnet name `{name}`")));
+        }
+        let cidr = subnet.cidr.get_ref();
+        if !vpc.contains(cidr) {
+            return Err(src.error(subnet.cidr.span(), format!("subnet `{name}` CIDR {cidr} is outside the VPC CIDR {vpc}")));
+        }
+        if let Some(other) = net.subnets[..i].iter().find(|o| o.cidr.get_ref().overlaps(cidr)) {
+            return Err(src.error(
+                subnet.cidr.span(),
+                format!("subnet `{name}` CIDR {cidr} overlaps subnet `{}` ({})", other.name.get_ref(), other.cidr.get_ref()),
+            ));
+        }
+        let az = *subnet.az.get_ref();
+        if az >= stage.availability_zones.len() {
+            return Err(src.error(
+                subnet.az.span(),
+                format!("subnet `{name}` uses az index {az}, but stage `{}` has {} availability zones", stage.name, stage.availability_zones.len()),
+            ));
+        }
+    }
+    for tier in [SubnetTier::Public, SubnetTier::Private] {
+        if !net.subnets.iter().any(|s| s.tier == tier) {
+            return Err(src.error(net.vpc_cidr.span(), format!("the network needs at least one {tier:?} subnet").to_lowercase()));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for svc in &net.gateway_endpoints {
+        if !GATEWAY_SERVICES.contains(&svc.get_ref().as_str()) {
+            return Err(src.error(svc.span(), format!("unknown gateway endpoint service `{}` (expected one of {GATEWAY_SERVICES:?})", svc.get_ref())));
+        }
+        if !seen.insert(svc.get_ref()) {
+            return Err(src.error(svc.span(), format!("duplicate gateway endpoint `{}`", svc.get_ref())));
+        }
+    }
+    Ok(())
+}
+
+fn validate_kms(kms: &KmsSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let mut seen = BTreeSet::new();
+    for key in &kms.keys {
+        let class = *key.classification.get_ref();
+        if !seen.insert(class) {
+            return Err(src.error(key.classification.span(), format!("duplicate key for classification `{class}`")));
+        }
+        let days = *key.rotation_period_days.get_ref();
+        if !(90..=2560).contains(&days) {
+            return Err(src.error(key.rotation_period_days.span(), format!("rotation_period_days must be 90..=2560 (AWS limits), got {days}")));
+        }
+        for p in &key.service_principals {
+            if !SERVICE_PRINCIPALS.contains(&p.get_ref().as_str()) {
+                return Err(src.error(p.span(), format!("unknown service principal `{}` (expected one of {SERVICE_PRINCIPALS:?})", p.get_ref())));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_storage(storage: &StorageSpec, kms: &KmsSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let mut seen = BTreeSet::new();
+    for b in &storage.buckets {
+        let purpose = b.purpose.get_ref();
+        let valid = !purpose.is_empty()
+            && purpose.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            && !purpose.starts_with('-')
+            && !purpose.ends_with('-');
+        if !valid {
+            return Err(src.error(b.purpose.span(), format!("bucket purpose `{purpose}` must be lowercase letters, digits and inner hyphens")));
+        }
+        if !seen.insert(purpose.clone()) {
+            return Err(src.error(b.purpose.span(), format!("duplicate bucket purpose `{purpose}`")));
+        }
+        if !kms.keys.iter().any(|k| *k.classification.get_ref() == b.classification) {
+            return Err(src.error(b.purpose.span(), format!("bucket `{purpose}` uses classification `{}`, which has no key in [kms]", b.classification)));
+        }
+        if let (Some(g), Some(e)) = (&b.lifecycle.glacier_after_days, &b.lifecycle.expire_after_days)
+            && e.get_ref() <= g.get_ref()
+        {
+            return Err(src.error(e.span(), format!("bucket `{purpose}` expires after {} days, not after its Glacier transition at {} days", e.get_ref(), g.get_ref())));
+        }
+        for d in [&b.lifecycle.glacier_after_days, &b.lifecycle.expire_after_days].into_iter().flatten() {
+            if *d.get_ref() == 0 {
+                return Err(src.error(d.span(), "lifecycle days must be at least 1"));
+            }
+        }
+        if let Some(lock) = &b.object_lock {
+            if !LOCK_MODES.contains(&lock.mode.get_ref().as_str()) {
+                return Err(src.error(lock.mode.span(), format!("object lock mode `{}` must be GOVERNANCE or COMPLIANCE", lock.mode.get_ref())));
+            }
+            if *lock.years.get_ref() == 0 || *lock.years.get_ref() > 100 {
+                return Err(src.error(lock.years.span(), "object lock years must be 1..=100"));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! The three classification CMKs (FR-419) with aliases, annual rotation and key policies.
+
+use bankinfra_model::props::kms::Key;
+use bankinfra_model::{Address, Kind, Props, Resource};
+use serde_json::{Value, json};
+
+use crate::Context;
+
+pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
+    ctx.specs
+        .stack
+        .kms
+        .keys
+        .iter()
+        .map(|k| {
+            let class = k.classification.get_ref().as_str();
+            let address = Address::new(Kind::KmsKey, class);
+            let services: Vec<&str> = k.service_principals.iter().map(|s| s.get_ref().as_str()).collect();
+            Resource::new(
+                address.clone(),
+                Props::KmsKey(Key {
+                    alias: format!("alias/bank/{class}"),
+                    description: k.description.clone(),
+                    key_usage: "ENCRYPT_DECRYPT".into(),
+                    key_spec: "SYMMETRIC_DEFAULT".into(),
+                    enabled: true,
+                    rotation_enabled: true,
+                    rotation_period_days: *k.rotation_period_days.get_ref(),
+                    policy: key_policy(ctx, class, &services),
+                    tags: ctx.tags(&address),
+                }),
+            )
+        })
+        .collect()
+}
+
+/// Root-account administration, plus use by the listed AWS services scoped to this account.
+fn key_policy(ctx: &Context<'_>, class: &str, services: &[&str]) -> Value {
+    let (account, region) = (ctx.account(), ctx.region());
+    let mut statements = vec![json!({
+        "Sid": "EnableRootAccountPermissions",
+        "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+        "Action": "kms:*",
+        "Resource": "*"
+    })];
+    for service in services {
+        statements.extend(match *service {
+            "cloudtrail" => vec![
+                json!({
+                    "Sid": "AllowCloudTrailEncryptLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:GenerateDataKey*",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account}:trail/*")}
+                    }
+                }),
+                json!({
+                    "Sid": "AllowCloudTrailDescribeKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:DescribeKey",
+                    "Resource": "*"
+                }),
+            ],
+            "logs" => vec![json!({
+                "Sid": "AllowCloudWatchLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": format!("logs.{region}.amazonaws.com")},
+                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                "Resource": "*",
+                "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": format!("arn:aws:logs:{region}:{account}:*")}}
+            })],
+            "sns" => vec![json!({
+                "Sid": "AllowSnsTopicEncryption",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}}
+            })],
+            // The spec loader accepts only the services above.
+            _ => Vec::new(),
+        });
+    }
+    json!({"Version": "2012-10-17", "Id": format!("bank-{class}-key-policy"), "Statement": statements})
+}

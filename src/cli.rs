@@ -1,0 +1,102 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bankinfra",
+    version,
+    about = "Plan, apply and destroy the bank's MOD-104 shared AWS infrastructure",
+    after_help = "Examples:\n  bankinfra plan                      # stage local (the emulator)\n  bankinfra plan --stage dev --detailed-exitcode\n  bankinfra apply --stage dev --auto-approve\n  bankinfra destroy --stage local --auto-approve\n  bankinfra outputs --stage dev --json\n  bankinfra graph --stage local | dot -Tsvg > stack.svg"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what apply would change, comparing specs/ with live AWS state. Never changes anything.
+    Plan(PlanArgs),
+    /// Create, update, replace and delete resources until live state matches specs/.
+    Apply(ApplyArgs),
+    /// Delete everything this stack owns on the stage, dependents first.
+    Destroy(DestroyArgs),
+    /// Print the SSM outputs the stack published under /bank/{stage}/.
+    Outputs(OutputsArgs),
+    /// Print the dependency graph as Graphviz DOT, nodes coloured by planned action.
+    Graph(Common),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Stage to work on: a file specs/stages/<stage>.toml.
+    #[arg(long, short, default_value = "local", env = "BANKINFRA_STAGE")]
+    pub stage: String,
+    /// Directory holding mod-104.toml and stages/.
+    #[arg(long, default_value = "specs", env = "BANKINFRA_SPECS")]
+    pub specs: PathBuf,
+    /// Colour in output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Print the plan as JSON (format: docs/json-output.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Most AWS operations in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+    /// Bring existing resources that lack this stack's ownership tags under management.
+    #[arg(long)]
+    pub adopt: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Most AWS operations in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+    /// Required on protected stages (uat, prod): repeat the stage name to confirm.
+    #[arg(long, value_name = "STAGE")]
+    pub confirm_stage: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputsArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Print the outputs as a JSON object.
+    #[arg(long)]
+    pub json: bool,
+}

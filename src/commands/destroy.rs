@@ -1,0 +1,30 @@
+use anyhow::anyhow;
+use bankinfra_engine::{ApplyOptions, Executor, Planner};
+
+use crate::cli::DestroyArgs;
+use crate::commands::confirm;
+use crate::context::Context;
+use crate::exit::{self, ExitCode, Failure};
+use crate::render;
+
+pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
+    let ctx = Context::load(&args.common).await?;
+    let stage = &ctx.specs.stage;
+    if stage.switches.destroy_protected && args.confirm_stage.as_deref() != Some(stage.name.as_str()) {
+        return Err(Failure::new(
+            exit::REFUSED,
+            anyhow!("stage `{}` is protected; to destroy it, add --confirm-stage {} (nothing was changed)", stage.name, stage.name),
+        ));
+    }
+    let colour = render::use_colour(args.common.color);
+    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan_destroy(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    print!("{}", render::plan_text(&ctx, &plan, colour));
+    if !plan.summary().has_changes() {
+        return Ok(exit::OK);
+    }
+    confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
+    let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: false };
+    let report = Executor::new(ctx.provider.clone(), options).apply(&plan, &|event| render::progress(event, colour)).await;
+    print!("{}", render::report("Destroy", &report));
+    Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
+}

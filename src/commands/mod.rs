@@ -1,0 +1,47 @@
+//! One module per subcommand.
+
+mod apply;
+mod destroy;
+mod graph;
+mod outputs;
+mod plan;
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::anyhow;
+
+use crate::cli::{Cli, Command};
+use crate::exit::{self, Failure};
+
+pub async fn run(cli: Cli) -> Result<i32, Failure> {
+    match cli.command {
+        Command::Plan(args) => plan::run(args).await,
+        Command::Apply(args) => apply::run(args).await,
+        Command::Destroy(args) => destroy::run(args).await,
+        Command::Outputs(args) => outputs::run(args).await,
+        Command::Graph(args) => graph::run(args).await,
+    }
+}
+
+/// Asks the operator to type `yes`, unless `auto_approve`. Without a terminal, refuses.
+fn confirm(question: &str, auto_approve: bool) -> Result<(), Failure> {
+    if auto_approve {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::new(
+            exit::REFUSED,
+            anyhow!("no terminal to confirm on; re-run with --auto-approve to proceed without confirmation"),
+        ));
+    }
+    print!("{question}\n  Only 'yes' will be accepted: ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|e| Failure::new(exit::FAILED, e))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Failure::new(exit::REFUSED, anyhow!("cancelled: the answer was not 'yes'; nothing was changed")))
+    }
+}

@@ -1,0 +1,85 @@
+//! Everything a command needs: validated specs, the desired graph, and a provider connected to
+//! the stage's account (identity checked before anything else happens).
+
+use std::sync::Arc;
+
+use anyhow::{Context as _, anyhow};
+use bankinfra_aws::{AwsProvider, CallerIdentity, Connection};
+use bankinfra_engine::ResourceGraph;
+use bankinfra_model::{DeleteOptions, ErrorClass, Ownership, ProviderError};
+use bankinfra_spec::Specs;
+
+use crate::cli::Common;
+use crate::exit::{self, ExitCode, Failure};
+
+pub struct Context {
+    pub specs: Specs,
+    pub graph: ResourceGraph,
+    pub ownership: Ownership,
+    pub provider: Arc<AwsProvider>,
+    pub identity: CallerIdentity,
+}
+
+impl Context {
+    /// Loads and validates specs (no AWS call on failure), then connects and checks that the
+    /// credentials belong to the stage's account.
+    pub async fn load(common: &Common) -> Result<Self, Failure> {
+        let specs = bankinfra_spec::load(&common.specs, &common.stage).exit(exit::BAD_INPUT)?;
+        let graph = ResourceGraph::build(bankinfra_stack::desired_resources(&specs))
+            .context("the stack's resource definitions are inconsistent")
+            .exit(exit::BAD_INPUT)?;
+        let ownership = bankinfra_stack::ownership(&specs);
+        let connection = Connection {
+            region: specs.stage.region.clone(),
+            endpoint: specs.stage.endpoint.clone(),
+            emulator_credentials: specs.stage.emulator_credentials,
+        };
+        let provider = AwsProvider::connect(&connection).await;
+        let identity = provider.caller_identity().await.map_err(|e| connection_failure(e, &specs, provider.endpoint()))?;
+        if identity.account != specs.stage.account_id {
+            return Err(Failure::new(
+                exit::REFUSED,
+                anyhow!(
+                    "the credentials belong to account {} ({}), but stage `{}` is account {}; refusing to touch the wrong account",
+                    identity.account,
+                    identity.arn,
+                    specs.stage.name,
+                    specs.stage.account_id
+                ),
+            ));
+        }
+        Ok(Context { specs, graph, ownership, provider: Arc::new(provider), identity })
+    }
+
+    pub fn delete_options(&self) -> DeleteOptions {
+        DeleteOptions {
+            purge_data: self.specs.stage.switches.purge_data_on_destroy,
+            kms_deletion_window_days: self.specs.stage.switches.kms_deletion_window_days,
+        }
+    }
+
+    /// One line naming where this run acts.
+    pub fn target(&self) -> String {
+        format!(
+            "stage {} (account {}, {}, via {})",
+            self.specs.stage.name,
+            self.identity.account,
+            self.specs.stage.region,
+            self.provider.endpoint()
+        )
+    }
+}
+
+fn connection_failure(e: ProviderError, specs: &Specs, endpoint: &str) -> Failure {
+    let hint = match e.class {
+        ErrorClass::Unreachable | ErrorClass::Transient => format!(
+            "cannot reach AWS at {endpoint} for stage `{}`; for stage local start the emulator (scripts/emulator.sh start) or set AWS_ENDPOINT_URL",
+            specs.stage.name
+        ),
+        _ => format!(
+            "AWS refused the credentials for stage `{}` at {endpoint}; set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, OIDC) for account {}",
+            specs.stage.name, specs.stage.account_id
+        ),
+    };
+    Failure::new(exit::UNREACHABLE, anyhow!(e).context(hint))
+}
