@@ -12,7 +12,7 @@ pub enum EngineError {
     InvalidReference { address: Address, message: String },
     #[error("dependency cycle through {0}")]
     Cycle(Address),
-    #[error("reading live state: {0}")]
+    #[error("reading live state")]
     Read(#[source] ProviderError),
     #[error("{address} is owned by stack `{stack}` stage `{stage}`, not by this stack and stage; refusing to touch it")]
     ForeignOwner { address: Address, stack: String, stage: String },

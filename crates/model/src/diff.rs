@@ -40,9 +40,23 @@ fn diff_maps(prefix: &str, before: &Map<String, Value>, after: &Map<String, Valu
                     out.push(FieldChange { path, before: Some(policy::normalize(bv)), after: Some(policy::normalize(av)) });
                 }
             }
-            _ if b == a => {}
+            _ if b.map(canonical) == a.map(canonical) => {}
             _ => out.push(FieldChange { path, before: b.cloned(), after: a.cloned() }),
         }
+    }
+}
+
+/// Lists in this model are sets (subnet IDs, route table IDs, routes, rules): compare them
+/// without regard to order.
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.iter().map(canonical).collect();
+            items.sort_by_key(|i| i.to_string());
+            Value::Array(items)
+        }
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), canonical(v))).collect()),
+        other => other.clone(),
     }
 }
 
@@ -77,6 +91,27 @@ mod tests {
         assert_eq!(changes[0].path, "tags.bankinfra:address");
         assert_eq!(changes[0].before, None);
         assert_eq!(changes[0].after, Some(json!("subnet.x")));
+    }
+
+    #[test]
+    fn list_order_is_not_a_change() {
+        let mut a = subnet("10.0.0.0/24", &[]);
+        let mut b = a.clone();
+        if let (Props::Subnet(x), Props::Subnet(y)) = (&mut a, &mut b) {
+            x.vpc_id = "v".into();
+            y.vpc_id = "v".into();
+        }
+        let rt = |ids: &[&str]| {
+            Props::RouteTable(crate::props::ec2::RouteTable {
+                vpc_id: "v".into(),
+                routes: vec![],
+                subnet_ids: ids.iter().map(|s| s.to_string()).collect(),
+                tags: Default::default(),
+            })
+        };
+        assert!(diff(&rt(&["a", "b"]), &rt(&["b", "a"])).is_empty());
+        assert_eq!(diff(&rt(&["a"]), &rt(&["b", "a"])).len(), 1);
+        assert!(diff(&a, &b).is_empty());
     }
 
     #[test]

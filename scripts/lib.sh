@@ -1,0 +1,19 @@
+# Shared by the project's scripts: one cache directory, one target dir, one emulator venv.
+BANKINFRA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BANKINFRA_CACHE="${BANKINFRA_CACHE:-$HOME/.cache/bankinfra}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BANKINFRA_CACHE/target}"
+export BANKINFRA_PYTHON="${BANKINFRA_PYTHON:-$BANKINFRA_CACHE/venv/bin/python}"
+
+# Installs the pinned emulator into the project's venv (once per requirements change).
+ensure_emulator() {
+  local req="$BANKINFRA_ROOT/emulator/requirements.txt"
+  local stamp="$BANKINFRA_CACHE/venv/.requirements"
+  if [ -x "$BANKINFRA_PYTHON" ] && cmp -s "$req" "$stamp"; then
+    return 0
+  fi
+  echo "==> installing the local AWS emulator ($(grep -v '^#' "$req" | tr '\n' ' '))"
+  mkdir -p "$BANKINFRA_CACHE"
+  python3 -m venv "$BANKINFRA_CACHE/venv"
+  "$BANKINFRA_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" boto3
+  cp "$req" "$stamp"
+}

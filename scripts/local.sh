@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job on the local emulator: emulator up → plan → apply → plan (must show no changes)
+# → outputs. Safe to run again: a second run finds nothing to do.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$BANKINFRA_ROOT"
+
+scripts/emulator.sh start 5000
+echo "==> building bankinfra"
+cargo build --quiet --bin bankinfra
+bankinfra="$CARGO_TARGET_DIR/debug/bankinfra"
+
+echo "==> bankinfra plan --stage local"
+"$bankinfra" plan --stage local
+echo "==> bankinfra apply --stage local --auto-approve"
+"$bankinfra" apply --stage local --auto-approve
+echo "==> bankinfra plan --stage local --detailed-exitcode (must report no changes)"
+"$bankinfra" plan --stage local --detailed-exitcode
+echo "==> bankinfra outputs --stage local"
+"$bankinfra" outputs --stage local
+echo "==> done: stage local is applied and matches specs/ (stop the emulator with scripts/emulator.sh stop)"

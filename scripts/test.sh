@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, emulator tests, unit tests and end-to-end tests
+# (each end-to-end test starts and stops its own emulator on a free port).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$BANKINFRA_ROOT"
+
+ensure_emulator
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> emulator tests"
+"$BANKINFRA_PYTHON" -m unittest emulator/test_launch.py
+echo "==> cargo test"
+cargo test --workspace --no-fail-fast
+if [ "${BANKINFRA_CLIPPY:-1}" = 1 ]; then
+  echo "==> cargo clippy -D warnings"
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+fi
