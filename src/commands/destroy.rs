@@ -18,10 +18,11 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
     }
     let colour = render::use_colour(args.common.color);
     let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan_destroy(ctx.graph.clone()).await.exit(exit::FAILED)?;
-    print!("{}", render::plan_text(&ctx, &plan, colour));
     if !plan.summary().has_changes() {
+        println!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         return Ok(exit::OK);
     }
+    print!("{}", render::plan_text(&ctx, &plan, colour));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: false };
     let report = Executor::new(ctx.provider.clone(), options).apply(&plan, &|event| render::progress(event, colour)).await;

@@ -1,1 +1,12 @@
-fn main() {}
+//! End-to-end tests: the real `bankinfra` binary against the project's emulator over HTTP,
+//! checked with the real AWS SDK. Each test starts its own emulator on a free port.
+//! Test names carry the requirement they prove.
+
+mod bad_input;
+mod drift;
+mod fr_418_s3_buckets;
+mod fr_419_kms_keys;
+mod harness;
+mod lifecycle;
+mod networking;
+mod ssm_outputs;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use bankinfra_model::template::{Reference, UNKNOWN};
 use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Ownership, Props, Provider, Resource, TAG_STACK, TAG_STAGE, diff,
+    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider, Resource, TAG_STACK, TAG_STAGE, diff,
 };
 use serde::Serialize;
 
@@ -145,7 +145,8 @@ impl<'a> Planner<'a> {
     pub async fn plan(&self, graph: ResourceGraph) -> Result<Plan, EngineError> {
         let live = self.read(&graph).await?;
         let mut changes = Vec::with_capacity(graph.len());
-        let mut pending: BTreeMap<Address, Action> = BTreeMap::new();
+        // Resources being created or replaced: only their predicted outputs are known.
+        let mut pending: BTreeMap<Address, Outputs> = BTreeMap::new();
         for address in graph.order() {
             let desired = graph.resource(address).expect("ordered addresses are declared");
             let current = live.get(address);
@@ -158,7 +159,7 @@ impl<'a> Planner<'a> {
             let resolved = resolved.map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?;
             let change = decide(address, desired, &resolved, current, &self.ownership)?;
             if matches!(change.action, Action::Create | Action::Replace) {
-                pending.insert(address.clone(), change.action);
+                pending.insert(address.clone(), resolved.predicted_outputs());
             }
             changes.push(change);
         }
@@ -227,9 +228,9 @@ fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
     b.kind().cmp(&a.kind())
 }
 
-fn lookup(r: &Reference, live: &BTreeMap<Address, LiveResource>, pending: &BTreeMap<Address, Action>) -> Option<String> {
-    if pending.contains_key(&r.address) {
-        return None;
+fn lookup(r: &Reference, live: &BTreeMap<Address, LiveResource>, pending: &BTreeMap<Address, Outputs>) -> Option<String> {
+    if let Some(predicted) = pending.get(&r.address) {
+        return predicted.get(&r.output).cloned();
     }
     live.get(&r.address)?.outputs.get(&r.output).cloned()
 }

@@ -1,1 +1,107 @@
-//! bankinfra-testkit
+//! Test harness: starts the project's emulator launcher (`emulator/launch.py`, moto pinned in
+//! `emulator/requirements.txt`) on a free loopback port and stops it when dropped.
+//!
+//! The interpreter is `$BANKINFRA_PYTHON`, else the project's venv
+//! (`$HOME/.cache/bankinfra/venv/bin/python`, made by `scripts/lib.sh`), else `python3`.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running emulator, stopped on drop.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+}
+
+impl Emulator {
+    /// Starts an emulator with the default account.
+    pub fn start() -> Emulator {
+        Emulator::start_with_env(&[])
+    }
+
+    /// Starts an emulator with extra environment (e.g. `MOTO_ACCOUNT_ID`).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Emulator {
+        let launcher = repo_root().join("emulator/launch.py");
+        // Retry on the rare race where another process takes the free port first.
+        for _ in 0..3 {
+            let port = free_port();
+            let child = Command::new(python())
+                .arg(&launcher)
+                .args(["--port", &port.to_string()])
+                .envs(env.iter().copied())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start the emulator with {}: {e}", python().display()));
+            let mut emulator = Emulator { child, port };
+            if emulator.wait_ready(Duration::from_secs(30)) {
+                return emulator;
+            }
+            let _ = emulator.child.kill();
+        }
+        panic!("the emulator did not start; run `bash scripts/emulator.sh start` to see why")
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if health(self.port) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn health(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// The repository root (this crate lives in `crates/testkit`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+}
+
+/// The Python interpreter that has the pinned emulator installed.
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("BANKINFRA_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/bankinfra/venv/bin/python"));
+    venv.filter(|p| p.exists()).unwrap_or_else(|| PathBuf::from("python3"))
+}

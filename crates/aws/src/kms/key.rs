@@ -56,8 +56,9 @@ pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
                     key_usage: meta.key_usage().map(|u| u.as_str().to_string()).unwrap_or_default(),
                     key_spec: meta.key_spec().map(|s| s.as_str().to_string()).unwrap_or_default(),
                     enabled: meta.enabled(),
-                    rotation_enabled: rotation.key_rotation_enabled(),
-                    rotation_period_days: rotation.rotation_period_in_days().unwrap_or(0).max(0) as u32,
+                    rotation_period_days: rotation
+                        .key_rotation_enabled()
+                        .then(|| rotation.rotation_period_in_days().unwrap_or(0).max(0) as u32),
                     policy,
                     tags,
                 }),
@@ -165,7 +166,7 @@ pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resou
     if fields.contains("policy") {
         client.put_key_policy().key_id(id).policy_name("default").policy(d.policy.to_string()).send().await.op("kms:PutKeyPolicy")?;
     }
-    if fields.contains("rotation_enabled") || fields.contains("rotation_period_days") {
+    if fields.contains("rotation_period_days") {
         set_rotation(client, id, d).await?;
     }
     if fields.contains("tags") {
@@ -188,11 +189,11 @@ pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resou
 }
 
 async fn set_rotation(client: &Client, id: &str, p: &Key) -> Result<(), ProviderError> {
-    if p.rotation_enabled {
+    if let Some(days) = p.rotation_period_days {
         client
             .enable_key_rotation()
             .key_id(id)
-            .rotation_period_in_days(p.rotation_period_days as i32)
+            .rotation_period_in_days(days as i32)
             .send()
             .await
             .op("kms:EnableKeyRotation")?;

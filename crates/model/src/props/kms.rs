@@ -13,8 +13,8 @@ pub struct Key {
     pub key_usage: String,
     pub key_spec: String,
     pub enabled: bool,
-    pub rotation_enabled: bool,
-    pub rotation_period_days: u32,
+    /// Automatic rotation period; `None` when rotation is disabled.
+    pub rotation_period_days: Option<u32>,
     /// Key policy document.
     pub policy: Value,
     pub tags: Tags,

@@ -73,6 +73,17 @@ impl Props {
         }
     }
 
+    /// Outputs that follow from the properties alone, known before the resource exists (a
+    /// bucket's name and ARN, a parameter's name). Others (IDs, key ARNs) are known after apply.
+    pub fn predicted_outputs(&self) -> crate::Outputs {
+        let pairs: Vec<(&str, String)> = match self {
+            Props::S3Bucket(b) => vec![("name", b.bucket.clone()), ("arn", format!("arn:aws:s3:::{}", b.bucket))],
+            Props::SsmParameter(p) => vec![("name", p.name.clone())],
+            _ => Vec::new(),
+        };
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
     /// The attributes as a JSON object, without the kind tag.
     pub fn fields(&self) -> Map<String, Value> {
         match serde_json::to_value(self) {

@@ -1,0 +1,148 @@
+//! Running the binary against an emulator, and SDK clients for checks and out-of-band changes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use bankinfra_testkit::{Emulator, repo_root};
+use serde_json::Value;
+
+pub const STAGE: &str = "local";
+pub const TOTAL_RESOURCES: usize = 39;
+
+/// An emulator plus the specs directory the binary is pointed at.
+pub struct Env {
+    pub emulator: Emulator,
+    pub specs: PathBuf,
+    sdk: SdkConfig,
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        Env::with_emulator(Emulator::start()).await
+    }
+
+    pub async fn with_emulator(emulator: Emulator) -> Env {
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("ap-southeast-2"))
+            .endpoint_url(emulator.endpoint())
+            .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
+            .load()
+            .await;
+        Env { emulator, specs: repo_root().join("specs"), sdk }
+    }
+
+    /// The binary, pointed at this emulator and these specs, with no inherited AWS identity.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bankinfra"));
+        cmd.args(args)
+            .env("AWS_ENDPOINT_URL", self.emulator.endpoint())
+            .env("BANKINFRA_SPECS", &self.specs)
+            .env("NO_COLOR", "1")
+            .env_remove("BANKINFRA_STAGE")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run bankinfra")
+    }
+
+    /// Runs and asserts the exit code, returning stdout.
+    pub fn run_expect(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(code), "bankinfra {args:?} exited {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status);
+        stdout
+    }
+
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn bankinfra")
+    }
+
+    pub fn apply(&self) -> String {
+        self.run_expect(&["apply", "--stage", STAGE, "--auto-approve"], 0)
+    }
+
+    /// `plan --json --detailed-exitcode`, asserting the exit code.
+    pub fn plan_json(&self, code: i32) -> Value {
+        let stdout = self.run_expect(&["plan", "--stage", STAGE, "--json", "--detailed-exitcode"], code);
+        serde_json::from_str(&stdout).expect("plan --json prints JSON")
+    }
+
+    pub fn assert_no_changes(&self) {
+        let plan = self.plan_json(0);
+        assert_eq!(plan["has_changes"], false, "expected no changes: {plan:#}");
+    }
+
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.sdk)
+    }
+
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk)
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&self.sdk).force_path_style(true).build())
+    }
+
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        aws_sdk_ssm::Client::new(&self.sdk)
+    }
+
+    pub async fn param(&self, path: &str) -> Option<String> {
+        let out = self.ssm().get_parameter().name(format!("/bank/{STAGE}/{path}")).send().await.ok()?;
+        out.parameter()?.value().map(str::to_string)
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Changes in a JSON plan that are not no-ops: (address, action, [paths]).
+pub fn changes(plan: &Value) -> Vec<(String, String, Vec<String>)> {
+    plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .filter(|c| c["action"] != "no_op")
+        .map(|c| {
+            let paths = c["changes"].as_array().map_or(Vec::new(), |v| v.iter().map(|f| f["path"].as_str().unwrap_or_default().to_string()).collect());
+            (c["address"].as_str().unwrap_or_default().to_string(), c["action"].as_str().unwrap_or_default().to_string(), paths)
+        })
+        .collect()
+}
+
+/// Copies the specs into a fresh temporary directory for a test to edit.
+pub fn copy_specs(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bankinfra-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&repo_root().join("specs"), &dir);
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// EC2 filters selecting what this stack owns on stage local.
+pub fn owned_filters() -> Vec<aws_sdk_ec2::types::Filter> {
+    [("tag:bankinfra:stack", "mod-104"), ("tag:bankinfra:stage", STAGE)]
+        .into_iter()
+        .map(|(k, v)| aws_sdk_ec2::types::Filter::builder().name(k).values(v).build())
+        .collect()
+}
