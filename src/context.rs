@@ -35,7 +35,8 @@ impl Context {
             emulator_credentials: specs.stage.emulator_credentials,
         };
         let provider = AwsProvider::connect(&connection).await;
-        let identity = provider.caller_identity().await.map_err(|e| connection_failure(e, &specs, provider.endpoint()))?;
+        let identity =
+            provider.caller_identity().await.map_err(|e| connection_failure(e, &specs, provider.endpoint()))?;
         if identity.account != specs.stage.account_id {
             return Err(Failure::new(
                 exit::REFUSED,

@@ -83,7 +83,11 @@ fn render_change(out: &mut String, change: &ResourceChange, colour: bool) {
             (Some(before), Some(after)) if field.path == "policy" => policy_diff(before, after),
             (Some(before), Some(after)) => format!("{} → {}", short(before), short(after)),
         };
-        let line = if change.action == Action::Delete { line } else { line.replace('\n', &format!("\n      {:width$}  ", "")) };
+        let line = if change.action == Action::Delete {
+            line
+        } else {
+            line.replace('\n', &format!("\n      {:width$}  ", ""))
+        };
         let _ = writeln!(out, "      {:width$}  {}", field.path, line);
     }
     out.push('\n');
@@ -155,7 +159,12 @@ pub fn progress(event: &Event, colour: bool) {
         }
         Event::Finished { address, outcome } => match outcome {
             Outcome::Done { action, elapsed } => {
-                println!("{} {address}: {} in {:.1}s", paint(action.symbol(), *action, colour), done(*action), elapsed.as_secs_f64());
+                println!(
+                    "{} {address}: {} in {:.1}s",
+                    paint(action.symbol(), *action, colour),
+                    done(*action),
+                    elapsed.as_secs_f64()
+                );
             }
             Outcome::Failed { action, error } => println!("! {address}: {} failed: {error}", gerund(*action)),
             Outcome::Skipped { because, .. } => println!("· {address}: skipped, because {because} failed"),
@@ -187,7 +196,9 @@ fn done(action: Action) -> &'static str {
 
 pub fn report(what: &str, report: &ApplyReport) -> String {
     let mut out = String::new();
-    let count = |a: Action| report.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Done { action, .. } if *action == a)).count();
+    let count = |a: Action| {
+        report.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Done { action, .. } if *action == a)).count()
+    };
     if report.succeeded() {
         let _ = writeln!(
             out,
@@ -201,7 +212,12 @@ pub fn report(what: &str, report: &ApplyReport) -> String {
         return out;
     }
     let causes = report.root_causes();
-    let _ = writeln!(out, "\n{what} failed: {} resource(s) failed, {} skipped because of them.", causes.len(), report.skipped());
+    let _ = writeln!(
+        out,
+        "\n{what} failed: {} resource(s) failed, {} skipped because of them.",
+        causes.len(),
+        report.skipped()
+    );
     for (address, error) in causes {
         let _ = writeln!(out, "  {address}: {error}");
     }

@@ -9,13 +9,15 @@ use crate::render;
 pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
     let ctx = Context::load(&args.common).await?;
     let colour = render::use_colour(args.common.color);
-    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let plan =
+        Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
     print!("{}", render::plan_text(&ctx, &plan, colour));
     if !plan.summary().has_changes() {
         return Ok(exit::OK);
     }
     confirm(&format!("Apply these changes to {}?", ctx.target()), args.auto_approve)?;
-    let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: args.adopt };
+    let options =
+        ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: args.adopt };
     let executor = Executor::new(ctx.provider.clone(), options);
     let report = executor.apply(&plan, &|event| render::progress(event, colour)).await;
     print!("{}", render::report("Apply", &report));

@@ -13,11 +13,18 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
     if stage.switches.destroy_protected && args.confirm_stage.as_deref() != Some(stage.name.as_str()) {
         return Err(Failure::new(
             exit::REFUSED,
-            anyhow!("stage `{}` is protected; to destroy it, add --confirm-stage {} (nothing was changed)", stage.name, stage.name),
+            anyhow!(
+                "stage `{}` is protected; to destroy it, add --confirm-stage {} (nothing was changed)",
+                stage.name,
+                stage.name
+            ),
         ));
     }
     let colour = render::use_colour(args.common.color);
-    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan_destroy(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone())
+        .plan_destroy(ctx.graph.clone())
+        .await
+        .exit(exit::FAILED)?;
     if !plan.summary().has_changes() {
         println!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         return Ok(exit::OK);
@@ -25,7 +32,8 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
     print!("{}", render::plan_text(&ctx, &plan, colour));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: false };
-    let report = Executor::new(ctx.provider.clone(), options).apply(&plan, &|event| render::progress(event, colour)).await;
+    let report =
+        Executor::new(ctx.provider.clone(), options).apply(&plan, &|event| render::progress(event, colour)).await;
     print!("{}", render::report("Destroy", &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
 }

@@ -6,7 +6,8 @@ use crate::exit::{self, ExitCode, Failure};
 
 pub async fn run(common: Common) -> Result<i32, Failure> {
     let ctx = Context::load(&common).await?;
-    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let plan =
+        Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
     print!("{}", ctx.graph.to_dot(&plan.actions()));
     Ok(exit::OK)
 }

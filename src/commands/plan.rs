@@ -7,7 +7,8 @@ use crate::render;
 
 pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
     let ctx = Context::load(&args.common).await?;
-    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let plan =
+        Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
     if args.json {
         println!("{}", render::plan_json(&ctx, &plan));
     } else {

@@ -36,8 +36,18 @@ fn malformed_specs_are_rejected_with_file_line_and_column_before_any_aws_call() 
     let cases = [
         ("invalid-cidr", "cidr = \"10.40.32.0/19\"", "cidr = \"10.40.32.0/33\"", "prefix must be 0..=32"),
         ("outside-vpc", "cidr = \"10.40.32.0/19\"", "cidr = \"10.41.32.0/19\"", "outside the VPC CIDR"),
-        ("unknown-key", "tier = \"private\"\ncidr = \"10.40.32.0/19\"", "tier = \"private\"\ncolour = \"red\"\ncidr = \"10.40.32.0/19\"", "unknown field `colour`"),
-        ("unknown-classification", "classification = \"pii\"\nlifecycle", "classification = \"secret\"\nlifecycle", "unknown variant `secret`"),
+        (
+            "unknown-key",
+            "tier = \"private\"\ncidr = \"10.40.32.0/19\"",
+            "tier = \"private\"\ncolour = \"red\"\ncidr = \"10.40.32.0/19\"",
+            "unknown field `colour`",
+        ),
+        (
+            "unknown-classification",
+            "classification = \"pii\"\nlifecycle",
+            "classification = \"secret\"\nlifecycle",
+            "unknown variant `secret`",
+        ),
         ("duplicate-name", "name = \"private-b\"", "name = \"private-a\"", "duplicate subnet name `private-a`"),
     ];
     for (name, from, to, message) in cases {
@@ -59,7 +69,10 @@ fn unknown_stage_is_rejected_listing_the_known_ones() {
     let specs = bankinfra_testkit::repo_root().join("specs");
     let (code, stderr) = plan_offline(&specs, "qa");
     assert_eq!(code, Some(BAD_INPUT), "{stderr}");
-    assert!(stderr.contains("unknown stage `qa`") && stderr.contains("known stages: dev, local, prod, uat"), "{stderr}");
+    assert!(
+        stderr.contains("unknown stage `qa`") && stderr.contains("known stages: dev, local, prod, uat"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -84,7 +97,12 @@ async fn apply_without_a_terminal_needs_auto_approve_and_changes_nothing() {
 async fn credentials_of_another_account_are_refused() {
     // The emulator's account is 123456789012; stage dev is 647751526084.
     let env = Env::new().await;
-    let out = env.command(&["plan", "--stage", "dev"]).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test").output().unwrap();
+    let out = env
+        .command(&["plan", "--stage", "dev"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(REFUSED), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("refusing to touch the wrong account"), "{}", text(&out.stderr));
 }

@@ -1,6 +1,9 @@
 //! Out-of-band drift is planned as exactly what changed, repaired by apply, and then gone.
 
-use aws_sdk_s3::types::{BucketLifecycleConfiguration, BucketVersioningStatus, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, VersioningConfiguration};
+use aws_sdk_s3::types::{
+    BucketLifecycleConfiguration, BucketVersioningStatus, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter, VersioningConfiguration,
+};
 
 use crate::harness::{Env, changes, owned_filters};
 

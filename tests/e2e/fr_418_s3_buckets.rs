@@ -7,7 +7,9 @@ use serde_json::Value;
 use crate::harness::Env;
 
 /// (purpose, classification, glacier days, expiry days, object lock)
-const BUCKETS: &[(&str, &str, Option<i32>, Option<i32>, bool)] = &[
+type Expected = (&'static str, &'static str, Option<i32>, Option<i32>, bool);
+
+const BUCKETS: &[Expected] = &[
     ("iceberg", "financial", Some(90), Some(2555), false),
     ("firehose-landing", "operational", None, Some(1), false),
     ("documents", "pii", Some(365), Some(2555), false),
@@ -38,7 +40,12 @@ async fn fr_418_seven_buckets_encrypted_versioned_private_with_lifecycle() {
         let pab = s3.get_public_access_block().bucket(&bucket).send().await.unwrap();
         let pab = pab.public_access_block_configuration().unwrap();
         assert_eq!(
-            [pab.block_public_acls(), pab.ignore_public_acls(), pab.block_public_policy(), pab.restrict_public_buckets()],
+            [
+                pab.block_public_acls(),
+                pab.ignore_public_acls(),
+                pab.block_public_policy(),
+                pab.restrict_public_buckets()
+            ],
             [Some(true); 4],
             "{bucket} blocks public access"
         );
@@ -54,8 +61,15 @@ async fn fr_418_seven_buckets_encrypted_versioned_private_with_lifecycle() {
         let incorrect = statement("DenyIncorrectEncryption").expect("DenyIncorrectEncryption");
         assert_eq!(incorrect["Condition"]["StringNotEquals"]["s3:x-amz-server-side-encryption"], "aws:kms");
         let wrong_key = statement("DenyWrongKmsKey").expect("DenyWrongKmsKey");
-        assert_eq!(wrong_key["Condition"]["StringNotEqualsIfExists"]["s3:x-amz-server-side-encryption-aws-kms-key-id"], key_arn.as_str());
-        assert_eq!(statement("DenyObjectDelete").is_some(), locked, "{bucket}: explicit delete deny only on the trail bucket");
+        assert_eq!(
+            wrong_key["Condition"]["StringNotEqualsIfExists"]["s3:x-amz-server-side-encryption-aws-kms-key-id"],
+            key_arn.as_str()
+        );
+        assert_eq!(
+            statement("DenyObjectDelete").is_some(),
+            locked,
+            "{bucket}: explicit delete deny only on the trail bucket"
+        );
 
         let lifecycle = s3.get_bucket_lifecycle_configuration().bucket(&bucket).send().await;
         match (glacier, expire) {
@@ -78,12 +92,17 @@ async fn fr_418_seven_buckets_encrypted_versioned_private_with_lifecycle() {
             assert_eq!(retention.mode().map(|m| m.as_str()), Some("GOVERNANCE"));
             assert_eq!(retention.years(), Some(7));
         } else {
-            assert!(lock.is_err() || lock.unwrap().object_lock_configuration().and_then(|c| c.rule()).is_none(), "{bucket} has no Object Lock");
+            assert!(
+                lock.is_err() || lock.unwrap().object_lock_configuration().and_then(|c| c.rule()).is_none(),
+                "{bucket} has no Object Lock"
+            );
         }
 
         let tags = s3.get_bucket_tagging().bucket(&bucket).send().await.unwrap();
         let keys: Vec<&str> = tags.tag_set().iter().map(|t| t.key()).collect();
-        for key in ["tenant_id", "module_id", "environment", "system_id", "cost_center", "managed_by", "bankinfra:stack"] {
+        for key in
+            ["tenant_id", "module_id", "environment", "system_id", "cost_center", "managed_by", "bankinfra:stack"]
+        {
             assert!(keys.contains(&key), "{bucket} lacks tag {key}");
         }
     }

@@ -27,8 +27,12 @@ async fn fr_419_three_classification_keys_with_rotation_policies_and_ssm_export(
 
         let policy = kms.get_key_policy().key_id(target).policy_name("default").send().await.unwrap();
         let policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
-        let principals: Vec<String> = policy["Statement"].as_array().unwrap().iter().map(|s| s["Principal"].to_string()).collect();
-        assert!(principals.iter().any(|p| p.contains("arn:aws:iam::123456789012:root")), "{alias} trusts the account root");
+        let principals: Vec<String> =
+            policy["Statement"].as_array().unwrap().iter().map(|s| s["Principal"].to_string()).collect();
+        assert!(
+            principals.iter().any(|p| p.contains("arn:aws:iam::123456789012:root")),
+            "{alias} trusts the account root"
+        );
         for service in ["cloudtrail.amazonaws.com", "logs.ap-southeast-2.amazonaws.com", "sns.amazonaws.com"] {
             let trusted = principals.iter().any(|p| p.contains(service));
             assert_eq!(trusted, class == "operational", "{alias} trusts {service}: {trusted}");

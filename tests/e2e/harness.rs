@@ -56,7 +56,12 @@ impl Env {
     pub fn run_expect(&self, args: &[&str], code: i32) -> String {
         let out = self.run(args);
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-        assert_eq!(out.status.code(), Some(code), "bankinfra {args:?} exited {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "bankinfra {args:?} exited {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status
+        );
         stdout
     }
 
@@ -113,8 +118,14 @@ pub fn changes(plan: &Value) -> Vec<(String, String, Vec<String>)> {
         .iter()
         .filter(|c| c["action"] != "no_op")
         .map(|c| {
-            let paths = c["changes"].as_array().map_or(Vec::new(), |v| v.iter().map(|f| f["path"].as_str().unwrap_or_default().to_string()).collect());
-            (c["address"].as_str().unwrap_or_default().to_string(), c["action"].as_str().unwrap_or_default().to_string(), paths)
+            let paths = c["changes"]
+                .as_array()
+                .map_or(Vec::new(), |v| v.iter().map(|f| f["path"].as_str().unwrap_or_default().to_string()).collect());
+            (
+                c["address"].as_str().unwrap_or_default().to_string(),
+                c["action"].as_str().unwrap_or_default().to_string(),
+                paths,
+            )
         })
         .collect()
 }

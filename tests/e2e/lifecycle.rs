@@ -18,7 +18,11 @@ async fn owned_counts(env: &Env) -> [usize; 6] {
     let igws = ec2.describe_internet_gateways().set_filters(f()).send().await.unwrap().internet_gateways().len();
     let endpoints = ec2.describe_vpc_endpoints().set_filters(f()).send().await.unwrap();
     // Deleted endpoints stay visible for a while in state `deleted`, as on AWS.
-    let endpoints = endpoints.vpc_endpoints().iter().filter(|e| e.state().is_none_or(|s| s.as_str().to_ascii_lowercase() != "deleted")).count();
+    let endpoints = endpoints
+        .vpc_endpoints()
+        .iter()
+        .filter(|e| e.state().is_none_or(|s| !s.as_str().eq_ignore_ascii_case("deleted")))
+        .count();
     let kms = env.kms();
     let mut keys = 0;
     for key in kms.list_keys().send().await.unwrap().keys() {

@@ -33,7 +33,9 @@ async fn networking_vpc_subnets_routes_and_gateway_endpoints() {
     }
 
     let subnets = ec2.describe_subnets().filters(by_vpc(vpc_id)).send().await.unwrap();
-    let tier = |s: &aws_sdk_ec2::types::Subnet| s.tags().iter().find(|t| t.key() == Some("tier")).and_then(|t| t.value()).unwrap_or_default().to_string();
+    let tier = |s: &aws_sdk_ec2::types::Subnet| {
+        s.tags().iter().find(|t| t.key() == Some("tier")).and_then(|t| t.value()).unwrap_or_default().to_string()
+    };
     let public: Vec<_> = subnets.subnets().iter().filter(|s| tier(s) == "public").collect();
     let private: Vec<_> = subnets.subnets().iter().filter(|s| tier(s) == "private").collect();
     assert_eq!((public.len(), private.len()), (3, 3));
@@ -42,15 +44,24 @@ async fn networking_vpc_subnets_routes_and_gateway_endpoints() {
         assert_eq!(azs.len(), 3, "each tier spans three AZs");
     }
 
-    let igws = ec2.describe_internet_gateways().filters(Filter::builder().name("attachment.vpc-id").values(vpc_id).build()).send().await.unwrap();
+    let igws = ec2
+        .describe_internet_gateways()
+        .filters(Filter::builder().name("attachment.vpc-id").values(vpc_id).build())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(igws.internet_gateways().len(), 1);
     let igw_id = igws.internet_gateways()[0].internet_gateway_id().unwrap();
 
     let tables = ec2.describe_route_tables().filters(by_vpc(vpc_id)).send().await.unwrap();
-    let ours: Vec<_> = tables.route_tables().iter().filter(|t| !t.associations().iter().any(|a| a.main() == Some(true))).collect();
+    let ours: Vec<_> =
+        tables.route_tables().iter().filter(|t| !t.associations().iter().any(|a| a.main() == Some(true))).collect();
     assert_eq!(ours.len(), 4, "one public and three private route tables");
     let default_route = |t: &aws_sdk_ec2::types::RouteTable| {
-        t.routes().iter().find(|r| r.destination_cidr_block() == Some("0.0.0.0/0")).and_then(|r| r.gateway_id().map(str::to_string))
+        t.routes()
+            .iter()
+            .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+            .and_then(|r| r.gateway_id().map(str::to_string))
     };
     let associated = |t: &aws_sdk_ec2::types::RouteTable| -> BTreeSet<String> {
         t.associations().iter().filter_map(|a| a.subnet_id().map(str::to_string)).collect()

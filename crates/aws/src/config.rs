@@ -43,9 +43,16 @@ pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
     if let Some(url) = &endpoint {
         loader = loader.endpoint_url(url);
     }
-    let env_has_credentials = std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some();
+    let env_has_credentials =
+        std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some();
     if connection.emulator_credentials && !env_has_credentials {
-        loader = loader.credentials_provider(Credentials::new("bankinfra-local", "bankinfra-local", None, None, "bankinfra-emulator"));
+        loader = loader.credentials_provider(Credentials::new(
+            "bankinfra-local",
+            "bankinfra-local",
+            None,
+            None,
+            "bankinfra-emulator",
+        ));
     }
     (loader.load().await, endpoint.unwrap_or_else(|| format!("AWS {}", connection.region)))
 }

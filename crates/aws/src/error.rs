@@ -50,12 +50,23 @@ where
         SdkError::DispatchFailure(f) => {
             let class = if f.is_timeout() || f.is_io() { ErrorClass::Unreachable } else { ErrorClass::Transient };
             let class = if f.as_other().is_some() { ErrorClass::Transient } else { class };
-            ProviderError { operation, code: None, message: format!("cannot reach the endpoint: {}", DisplayErrorContext(&err)), class }
+            ProviderError {
+                operation,
+                code: None,
+                message: format!("cannot reach the endpoint: {}", DisplayErrorContext(&err)),
+                class,
+            }
         }
-        SdkError::TimeoutError(_) => ProviderError { operation, code: None, message: "timed out".into(), class: ErrorClass::Transient },
+        SdkError::TimeoutError(_) => {
+            ProviderError { operation, code: None, message: "timed out".into(), class: ErrorClass::Transient }
+        }
         SdkError::ResponseError(ctx) => {
             let status = ctx.raw().status().as_u16();
-            let class = if status == 404 || status == 500 || status == 501 { ErrorClass::Unsupported } else { ErrorClass::Transient };
+            let class = if status == 404 || status == 500 || status == 501 {
+                ErrorClass::Unsupported
+            } else {
+                ErrorClass::Transient
+            };
             ProviderError {
                 operation,
                 code: None,
@@ -68,7 +79,12 @@ where
             let class = if message.contains("credential") { ErrorClass::Credentials } else { ErrorClass::Permanent };
             ProviderError { operation, code: None, message, class }
         }
-        _ => ProviderError { operation, code: None, message: DisplayErrorContext(&err).to_string(), class: ErrorClass::Permanent },
+        _ => ProviderError {
+            operation,
+            code: None,
+            message: DisplayErrorContext(&err).to_string(),
+            class: ErrorClass::Permanent,
+        },
     }
 }
 

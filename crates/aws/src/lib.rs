@@ -12,9 +12,7 @@ mod s3;
 mod ssm;
 
 use async_trait::async_trait;
-use bankinfra_model::{
-    DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Provider, ProviderError, Resource,
-};
+use bankinfra_model::{DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Provider, ProviderError, Resource};
 
 pub use config::Connection;
 
@@ -60,7 +58,8 @@ impl AwsProvider {
     /// Who the credentials belong to (`sts:GetCallerIdentity`). Proves the endpoint is reachable
     /// and the credentials are accepted, without changing anything.
     pub async fn caller_identity(&self) -> Result<CallerIdentity, ProviderError> {
-        let out = self.sts.get_caller_identity().send().await.map_err(|e| error::from_sdk("sts:GetCallerIdentity", e))?;
+        let out =
+            self.sts.get_caller_identity().send().await.map_err(|e| error::from_sdk("sts:GetCallerIdentity", e))?;
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
@@ -75,7 +74,12 @@ impl AwsProvider {
 
 #[async_trait]
 impl Provider for AwsProvider {
-    async fn read(&self, kinds: &[Kind], desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
+    async fn read(
+        &self,
+        kinds: &[Kind],
+        desired: &[Resource],
+        ownership: &Ownership,
+    ) -> Result<Vec<LiveResource>, ProviderError> {
         let wants = |service: &str| kinds.iter().any(|k| k.service() == service);
         let (net, keys, buckets, params) = tokio::try_join!(
             async { if wants("ec2") { ec2::read(&self.ec2, desired, ownership).await } else { Ok(Vec::new()) } },
@@ -95,7 +99,12 @@ impl Provider for AwsProvider {
         }
     }
 
-    async fn update(&self, live: &LiveResource, desired: &Resource, changes: &[FieldChange]) -> Result<LiveResource, ProviderError> {
+    async fn update(
+        &self,
+        live: &LiveResource,
+        desired: &Resource,
+        changes: &[FieldChange],
+    ) -> Result<LiveResource, ProviderError> {
         match desired.address.kind().service() {
             "ec2" => ec2::update(&self.ec2, live, desired, changes).await,
             "kms" => kms::key::update(&self.kms, live, desired, changes).await,

@@ -168,7 +168,7 @@ impl<'a> Planner<'a> {
             .filter(|l| !graph.contains(&l.address) && self.ownership.owns(l.props.tags()))
             .collect();
         orphans.sort_by(|a, b| delete_order(&a.address, &b.address));
-        changes.extend(orphans.into_iter().map(|l| delete_change(l)));
+        changes.extend(orphans.into_iter().map(delete_change));
         Ok(Plan { changes, graph })
     }
 

@@ -147,9 +147,8 @@ impl FromStr for Address {
     type Err = AddressError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (kind, name) = s
-            .split_once('.')
-            .ok_or_else(|| AddressError(format!("address `{s}` must look like kind.name")))?;
+        let (kind, name) =
+            s.split_once('.').ok_or_else(|| AddressError(format!("address `{s}` must look like kind.name")))?;
         if name.is_empty() {
             return Err(AddressError(format!("address `{s}` has an empty name")));
         }

@@ -37,7 +37,11 @@ fn diff_maps(prefix: &str, before: &Map<String, Value>, after: &Map<String, Valu
             }
             (Some(bv), Some(av)) if POLICY_FIELDS.contains(&key.as_str()) => {
                 if !policy::equivalent(bv, av) {
-                    out.push(FieldChange { path, before: Some(policy::normalize(bv)), after: Some(policy::normalize(av)) });
+                    out.push(FieldChange {
+                        path,
+                        before: Some(policy::normalize(bv)),
+                        after: Some(policy::normalize(av)),
+                    });
                 }
             }
             _ if b.map(canonical) == a.map(canonical) => {}

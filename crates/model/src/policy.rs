@@ -36,7 +36,9 @@ fn normalize_statement(stmt: Value) -> Value {
                 Value::Object(ops) => Value::Object(
                     ops.into_iter()
                         .map(|(op, keys)| match keys {
-                            Value::Object(k) => (op, Value::Object(sorted(k.into_iter().map(|(k, v)| (k, string_set(v))).collect()))),
+                            Value::Object(k) => {
+                                (op, Value::Object(sorted(k.into_iter().map(|(k, v)| (k, string_set(v))).collect())))
+                            }
                             other => (op, other),
                         })
                         .collect(),

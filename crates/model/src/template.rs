@@ -32,9 +32,7 @@ pub fn references(s: &str) -> Result<Vec<Reference>, AddressError> {
     let mut rest = s;
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
-        let end = after
-            .find('}')
-            .ok_or_else(|| AddressError(format!("unterminated reference in `{s}`")))?;
+        let end = after.find('}').ok_or_else(|| AddressError(format!("unterminated reference in `{s}`")))?;
         let inner = &after[..end];
         let (addr, output) = inner
             .rsplit_once('.')
@@ -55,10 +53,7 @@ pub fn references_in(value: &Value) -> Result<BTreeSet<Reference>, AddressError>
     Ok(out)
 }
 
-fn visit_strings(
-    value: &Value,
-    f: &mut impl FnMut(&str) -> Result<(), AddressError>,
-) -> Result<(), AddressError> {
+fn visit_strings(value: &Value, f: &mut impl FnMut(&str) -> Result<(), AddressError>) -> Result<(), AddressError> {
     match value {
         Value::String(s) => f(s),
         Value::Array(items) => items.iter().try_for_each(|v| visit_strings(v, f)),
@@ -83,10 +78,8 @@ pub fn resolve(
                 let after = &rest[start..];
                 let end = after.find('}').map_or(after.len(), |e| e + 1);
                 let token = &after[..end];
-                let reference = references(token)
-                    .ok()
-                    .and_then(|mut r| r.pop())
-                    .ok_or_else(|| Unresolved(token.to_string()))?;
+                let reference =
+                    references(token).ok().and_then(|mut r| r.pop()).ok_or_else(|| Unresolved(token.to_string()))?;
                 match lookup(&reference).or_else(|| on_missing.map(str::to_string)) {
                     Some(v) => resolved.push_str(&v),
                     None => return Err(Unresolved(reference.to_string())),

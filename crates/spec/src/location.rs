@@ -24,14 +24,14 @@ impl Source<'_> {
     }
 
     /// Converts a TOML parse/deserialise error into a located error.
-    pub fn from_toml(&self, err: toml::de::Error) -> SpecError {
+    pub fn toml_error(&self, err: toml::de::Error) -> SpecError {
         let span = err.span().unwrap_or(0..0);
         self.error(span, err.message().trim().to_string())
     }
 
     /// Parses and deserialises the whole file.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, SpecError> {
-        toml::from_str(self.text).map_err(|e| self.from_toml(e))
+        toml::from_str(self.text).map_err(|e| self.toml_error(e))
     }
 }
 

@@ -42,7 +42,10 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
     let igw = Address::new(Kind::InternetGateway, "main");
     out.push(Resource::new(
         igw.clone(),
-        Props::InternetGateway(InternetGateway { vpc_id: vpc_id.clone(), tags: ctx.named_tags(&igw, &format!("{prefix}-igw")) }),
+        Props::InternetGateway(InternetGateway {
+            vpc_id: vpc_id.clone(),
+            tags: ctx.named_tags(&igw, &format!("{prefix}-igw")),
+        }),
     ));
 
     let subnet_ref = |name: &str| format!("${{subnet.{name}.id}}");
@@ -53,7 +56,12 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
         Props::RouteTable(RouteTable {
             vpc_id: vpc_id.clone(),
             routes: vec![Route { destination_cidr_block: "0.0.0.0/0".into(), gateway_id: format!("${{{igw}.id}}") }],
-            subnet_ids: net.subnets.iter().filter(|s| s.tier == SubnetTier::Public).map(|s| subnet_ref(s.name.get_ref())).collect(),
+            subnet_ids: net
+                .subnets
+                .iter()
+                .filter(|s| s.tier == SubnetTier::Public)
+                .map(|s| subnet_ref(s.name.get_ref()))
+                .collect(),
             tags: ctx.named_tags(&public, &format!("{prefix}-public")),
         }),
     ));

@@ -49,7 +49,11 @@ pub(super) async fn read(
         .collect())
 }
 
-pub(super) async fn create(client: &Client, resource: &Resource, p: &InternetGateway) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(
+    client: &Client,
+    resource: &Resource,
+    p: &InternetGateway,
+) -> Result<LiveResource, ProviderError> {
     let out = client
         .create_internet_gateway()
         .tag_specifications(tag_spec(ResourceType::InternetGateway, &p.tags))
@@ -61,7 +65,12 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &InternetGat
     Ok(live_from(resource, id))
 }
 
-pub(super) async fn update(client: &Client, id: &str, live: &InternetGateway, desired: &InternetGateway) -> Result<(), ProviderError> {
+pub(super) async fn update(
+    client: &Client,
+    id: &str,
+    live: &InternetGateway,
+    desired: &InternetGateway,
+) -> Result<(), ProviderError> {
     if live.vpc_id != desired.vpc_id {
         detach(client, id, &live.vpc_id).await?;
         attach(client, id, &desired.vpc_id).await?;
@@ -79,7 +88,13 @@ pub(super) async fn delete(client: &Client, id: &str, live: &InternetGateway) ->
 }
 
 async fn attach(client: &Client, id: &str, vpc_id: &str) -> Result<(), ProviderError> {
-    client.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc_id).send().await.op("ec2:AttachInternetGateway")?;
+    client
+        .attach_internet_gateway()
+        .internet_gateway_id(id)
+        .vpc_id(vpc_id)
+        .send()
+        .await
+        .op("ec2:AttachInternetGateway")?;
     Ok(())
 }
 
@@ -88,7 +103,13 @@ async fn detach(client: &Client, id: &str, vpc_id: &str) -> Result<(), ProviderE
         return Ok(());
     }
     absent_if(
-        client.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc_id).send().await.op("ec2:DetachInternetGateway"),
+        client
+            .detach_internet_gateway()
+            .internet_gateway_id(id)
+            .vpc_id(vpc_id)
+            .send()
+            .await
+            .op("ec2:DetachInternetGateway"),
         &["Gateway.NotAttached", "InvalidInternetGatewayID.NotFound"],
     )?;
     Ok(())

@@ -11,11 +11,18 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
-use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags, TAG_STACK, TAG_STAGE};
+use bankinfra_model::{
+    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE,
+    Tags,
+};
 
 use crate::error::OrProviderError;
 
-pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
     let vpcs = vpc::read(client, desired, ownership).await?;
     let vpc_ids: Vec<String> = vpcs.iter().map(|v| v.physical_id.clone()).collect();
     let (subnets, gateways, tables, endpoints) = tokio::try_join!(
@@ -38,7 +45,12 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     }
 }
 
-pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resource, changes: &[FieldChange]) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn update(
+    client: &Client,
+    live: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
     let id = &live.physical_id;
     if crate::changed_fields(changes).contains("tags") {
         sync_tags(client, id, live.props.tags(), desired.props.tags()).await?;
@@ -123,7 +135,8 @@ pub(super) fn identify<'a>(
 }
 
 async fn sync_tags(client: &Client, id: &str, live: &Tags, desired: &Tags) -> Result<(), ProviderError> {
-    let stale: Vec<Tag> = live.keys().filter(|k| !desired.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let stale: Vec<Tag> =
+        live.keys().filter(|k| !desired.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
     if !stale.is_empty() {
         client.delete_tags().resources(id).set_tags(Some(stale)).send().await.op("ec2:DeleteTags")?;
     }

@@ -9,11 +9,16 @@ use bankinfra_model::{Kind, LiveResource, Outputs, Props, ProviderError, Resourc
 use super::{filter, from_sdk, identify, live_from, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
-pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resource]) -> Result<Vec<LiveResource>, ProviderError> {
+pub(super) async fn read(
+    client: &Client,
+    vpc_ids: &[String],
+    desired: &[Resource],
+) -> Result<Vec<LiveResource>, ProviderError> {
     if vpc_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let out = client.describe_route_tables().filters(filter("vpc-id", vpc_ids)).send().await.op("ec2:DescribeRouteTables")?;
+    let out =
+        client.describe_route_tables().filters(filter("vpc-id", vpc_ids)).send().await.op("ec2:DescribeRouteTables")?;
     Ok(out
         .route_tables()
         .iter()
@@ -22,9 +27,12 @@ pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resourc
             let id = t.route_table_id()?.to_string();
             let tags = from_sdk(t.tags());
             let name = tags.get("Name").cloned();
-            let address = identify(&tags, Kind::RouteTable, desired, |p| {
-                matches!(p, Props::RouteTable(d) if name.is_some() && d.tags.get("Name") == name.as_ref())
-            })?;
+            let address = identify(
+                &tags,
+                Kind::RouteTable,
+                desired,
+                |p| matches!(p, Props::RouteTable(d) if name.is_some() && d.tags.get("Name") == name.as_ref()),
+            )?;
             Some(LiveResource {
                 address,
                 outputs: Outputs::from([("id".to_string(), id.clone())]),
@@ -42,16 +50,22 @@ fn parse(t: &aws_sdk_ec2::types::RouteTable, tags: bankinfra_model::Tags) -> Rou
         .filter_map(|r| {
             let gateway = r.gateway_id()?;
             let destination = r.destination_cidr_block()?;
-            (gateway != "local").then(|| Route { destination_cidr_block: destination.to_string(), gateway_id: gateway.to_string() })
+            (gateway != "local")
+                .then(|| Route { destination_cidr_block: destination.to_string(), gateway_id: gateway.to_string() })
         })
         .collect();
     routes.sort();
-    let mut subnet_ids: Vec<String> = t.associations().iter().filter_map(|a| a.subnet_id().map(str::to_string)).collect();
+    let mut subnet_ids: Vec<String> =
+        t.associations().iter().filter_map(|a| a.subnet_id().map(str::to_string)).collect();
     subnet_ids.sort();
     RouteTable { vpc_id: t.vpc_id().unwrap_or_default().to_string(), routes, subnet_ids, tags }
 }
 
-pub(super) async fn create(client: &Client, resource: &Resource, p: &RouteTable) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(
+    client: &Client,
+    resource: &Resource,
+    p: &RouteTable,
+) -> Result<LiveResource, ProviderError> {
     let out = client
         .create_route_table()
         .vpc_id(&p.vpc_id)
@@ -67,7 +81,10 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &RouteTable)
 /// Re-reads the table (for association IDs) and converges routes and associations.
 pub(super) async fn update(client: &Client, id: &str, desired: &RouteTable) -> Result<(), ProviderError> {
     let out = client.describe_route_tables().route_table_ids(id).send().await.op("ec2:DescribeRouteTables")?;
-    let table = out.route_tables().first().ok_or_else(|| ProviderError::permanent("ec2:DescribeRouteTables", format!("route table {id} disappeared")))?;
+    let table = out
+        .route_tables()
+        .first()
+        .ok_or_else(|| ProviderError::permanent("ec2:DescribeRouteTables", format!("route table {id} disappeared")))?;
     let associations: Vec<(String, String)> = table
         .associations()
         .iter()
@@ -86,7 +103,13 @@ async fn converge(
 ) -> Result<(), ProviderError> {
     for route in live.routes.iter().filter(|r| !desired.routes.contains(r)) {
         absent_if(
-            client.delete_route().route_table_id(id).destination_cidr_block(&route.destination_cidr_block).send().await.op("ec2:DeleteRoute"),
+            client
+                .delete_route()
+                .route_table_id(id)
+                .destination_cidr_block(&route.destination_cidr_block)
+                .send()
+                .await
+                .op("ec2:DeleteRoute"),
             &["InvalidRoute.NotFound"],
         )?;
     }
@@ -108,23 +131,40 @@ async fn converge(
         )?;
     }
     for subnet in desired.subnet_ids.iter().filter(|s| !live.subnet_ids.contains(s)) {
-        client.associate_route_table().route_table_id(id).subnet_id(subnet).send().await.op("ec2:AssociateRouteTable")?;
+        client
+            .associate_route_table()
+            .route_table_id(id)
+            .subnet_id(subnet)
+            .send()
+            .await
+            .op("ec2:AssociateRouteTable")?;
     }
     Ok(())
 }
 
 pub(super) async fn delete(client: &Client, id: &str) -> Result<(), ProviderError> {
-    let out = absent_if(client.describe_route_tables().route_table_ids(id).send().await.op("ec2:DescribeRouteTables"), &["InvalidRouteTableID.NotFound"])?;
+    let out = absent_if(
+        client.describe_route_tables().route_table_ids(id).send().await.op("ec2:DescribeRouteTables"),
+        &["InvalidRouteTableID.NotFound"],
+    )?;
     for table in out.iter().flat_map(|o| o.route_tables()) {
         for association in table.associations().iter().filter(|a| a.main() != Some(true)) {
             if let Some(assoc) = association.route_table_association_id() {
                 absent_if(
-                    client.disassociate_route_table().association_id(assoc).send().await.op("ec2:DisassociateRouteTable"),
+                    client
+                        .disassociate_route_table()
+                        .association_id(assoc)
+                        .send()
+                        .await
+                        .op("ec2:DisassociateRouteTable"),
                     &["InvalidAssociationID.NotFound"],
                 )?;
             }
         }
     }
-    absent_if(client.delete_route_table().route_table_id(id).send().await.op("ec2:DeleteRouteTable"), &["InvalidRouteTableID.NotFound"])?;
+    absent_if(
+        client.delete_route_table().route_table_id(id).send().await.op("ec2:DeleteRouteTable"),
+        &["InvalidRouteTableID.NotFound"],
+    )?;
     Ok(())
 }

@@ -8,7 +8,11 @@ use bankinfra_model::{Kind, LiveResource, Outputs, Props, ProviderError, Resourc
 use super::{filter, from_sdk, identify, live_from, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
-pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resource]) -> Result<Vec<LiveResource>, ProviderError> {
+pub(super) async fn read(
+    client: &Client,
+    vpc_ids: &[String],
+    desired: &[Resource],
+) -> Result<Vec<LiveResource>, ProviderError> {
     if vpc_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -20,7 +24,8 @@ pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resourc
             let id = s.subnet_id()?.to_string();
             let tags = from_sdk(s.tags());
             let cidr = s.cidr_block().unwrap_or_default().to_string();
-            let address = identify(&tags, Kind::Subnet, desired, |p| matches!(p, Props::Subnet(d) if d.cidr_block == cidr))?;
+            let address =
+                identify(&tags, Kind::Subnet, desired, |p| matches!(p, Props::Subnet(d) if d.cidr_block == cidr))?;
             Some(LiveResource {
                 address,
                 outputs: Outputs::from([("id".to_string(), id.clone())]),

@@ -9,8 +9,13 @@ use futures_util::future::try_join_all;
 use super::{from_sdk, identify, live_from, ownership_filters, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
-pub(super) async fn read(client: &Client, desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
-    let out = client.describe_vpcs().set_filters(Some(ownership_filters(ownership))).send().await.op("ec2:DescribeVpcs")?;
+pub(super) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
+    let out =
+        client.describe_vpcs().set_filters(Some(ownership_filters(ownership))).send().await.op("ec2:DescribeVpcs")?;
     let reads = out.vpcs().iter().filter_map(|v| {
         let id = v.vpc_id()?.to_string();
         let cidr = v.cidr_block().unwrap_or_default().to_string();
@@ -25,7 +30,12 @@ pub(super) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
                 address,
                 outputs: Outputs::from([("id".to_string(), id.clone())]),
                 physical_id: id,
-                props: Props::Vpc(Vpc { cidr_block: cidr, enable_dns_support: support, enable_dns_hostnames: hostnames, tags }),
+                props: Props::Vpc(Vpc {
+                    cidr_block: cidr,
+                    enable_dns_support: support,
+                    enable_dns_hostnames: hostnames,
+                    tags,
+                }),
             })
         })
     });
@@ -33,7 +43,13 @@ pub(super) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
 }
 
 async fn attribute(client: &Client, id: &str, name: VpcAttributeName) -> Result<bool, ProviderError> {
-    let out = client.describe_vpc_attribute().vpc_id(id).attribute(name.clone()).send().await.op("ec2:DescribeVpcAttribute")?;
+    let out = client
+        .describe_vpc_attribute()
+        .vpc_id(id)
+        .attribute(name.clone())
+        .send()
+        .await
+        .op("ec2:DescribeVpcAttribute")?;
     let value = match name {
         VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
         _ => out.enable_dns_support(),
@@ -57,11 +73,19 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &Vpc) -> Res
 }
 
 pub(super) async fn update(client: &Client, id: &str, live: &Vpc, desired: &Vpc) -> Result<(), ProviderError> {
-    set_dns(client, id, VpcAttributeName::EnableDnsSupport, desired.enable_dns_support, live.enable_dns_support).await?;
-    set_dns(client, id, VpcAttributeName::EnableDnsHostnames, desired.enable_dns_hostnames, live.enable_dns_hostnames).await
+    set_dns(client, id, VpcAttributeName::EnableDnsSupport, desired.enable_dns_support, live.enable_dns_support)
+        .await?;
+    set_dns(client, id, VpcAttributeName::EnableDnsHostnames, desired.enable_dns_hostnames, live.enable_dns_hostnames)
+        .await
 }
 
-async fn set_dns(client: &Client, id: &str, name: VpcAttributeName, want: bool, have: bool) -> Result<(), ProviderError> {
+async fn set_dns(
+    client: &Client,
+    id: &str,
+    name: VpcAttributeName,
+    want: bool,
+    have: bool,
+) -> Result<(), ProviderError> {
     if want == have {
         return Ok(());
     }

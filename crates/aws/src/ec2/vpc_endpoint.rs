@@ -12,11 +12,20 @@ use crate::error::OrProviderError;
 /// States of an endpoint that is gone or going.
 const GONE: &[&str] = &["deleted", "deleting", "rejected", "failed", "expired"];
 
-pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resource]) -> Result<Vec<LiveResource>, ProviderError> {
+pub(super) async fn read(
+    client: &Client,
+    vpc_ids: &[String],
+    desired: &[Resource],
+) -> Result<Vec<LiveResource>, ProviderError> {
     if vpc_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let out = client.describe_vpc_endpoints().filters(filter("vpc-id", vpc_ids)).send().await.op("ec2:DescribeVpcEndpoints")?;
+    let out = client
+        .describe_vpc_endpoints()
+        .filters(filter("vpc-id", vpc_ids))
+        .send()
+        .await
+        .op("ec2:DescribeVpcEndpoints")?;
     Ok(out
         .vpc_endpoints()
         .iter()
@@ -25,7 +34,12 @@ pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resourc
             let id = e.vpc_endpoint_id()?.to_string();
             let tags = from_sdk(e.tags());
             let service = e.service_name().unwrap_or_default().to_string();
-            let address = identify(&tags, Kind::VpcEndpoint, desired, |p| matches!(p, Props::VpcEndpoint(d) if d.service_name == service))?;
+            let address = identify(
+                &tags,
+                Kind::VpcEndpoint,
+                desired,
+                |p| matches!(p, Props::VpcEndpoint(d) if d.service_name == service),
+            )?;
             let mut route_table_ids: Vec<String> = e.route_table_ids().to_vec();
             route_table_ids.sort();
             Some(LiveResource {
@@ -44,7 +58,11 @@ pub(super) async fn read(client: &Client, vpc_ids: &[String], desired: &[Resourc
         .collect())
 }
 
-pub(super) async fn create(client: &Client, resource: &Resource, p: &VpcEndpoint) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(
+    client: &Client,
+    resource: &Resource,
+    p: &VpcEndpoint,
+) -> Result<LiveResource, ProviderError> {
     let out = client
         .create_vpc_endpoint()
         .vpc_id(&p.vpc_id)
@@ -60,9 +78,16 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &VpcEndpoint
     Ok(live_from(resource, id))
 }
 
-pub(super) async fn update(client: &Client, id: &str, live: &VpcEndpoint, desired: &VpcEndpoint) -> Result<(), ProviderError> {
-    let add: Vec<String> = desired.route_table_ids.iter().filter(|r| !live.route_table_ids.contains(r)).cloned().collect();
-    let remove: Vec<String> = live.route_table_ids.iter().filter(|r| !desired.route_table_ids.contains(r)).cloned().collect();
+pub(super) async fn update(
+    client: &Client,
+    id: &str,
+    live: &VpcEndpoint,
+    desired: &VpcEndpoint,
+) -> Result<(), ProviderError> {
+    let add: Vec<String> =
+        desired.route_table_ids.iter().filter(|r| !live.route_table_ids.contains(r)).cloned().collect();
+    let remove: Vec<String> =
+        live.route_table_ids.iter().filter(|r| !desired.route_table_ids.contains(r)).cloned().collect();
     if add.is_empty() && remove.is_empty() {
         return Ok(());
     }

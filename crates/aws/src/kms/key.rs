@@ -5,17 +5,25 @@
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use bankinfra_model::props::kms::Key;
-use bankinfra_model::{DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE, Tags};
+use bankinfra_model::{
+    DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE,
+    Tags,
+};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
 
 const NOT_FOUND: &[&str] = &["NotFoundException"];
 
-pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
     let (key_ids, aliases) = tokio::try_join!(list_keys(client), list_aliases(client))?;
     // AWS-managed keys (alias/aws/*) are never ours and may refuse ListResourceTags.
-    let managed: Vec<&String> = aliases.iter().filter(|(name, _)| name.starts_with("alias/aws/")).map(|(_, id)| id).collect();
+    let managed: Vec<&String> =
+        aliases.iter().filter(|(name, _)| name.starts_with("alias/aws/")).map(|(_, id)| id).collect();
     let candidates = key_ids.into_iter().filter(|id| !managed.contains(&id));
     let tagged = try_join_all(candidates.map(|id| async move {
         let tags = absent_if(tags_of(client, &id).await, &["AccessDeniedException", "NotFoundException"])?;
@@ -42,7 +50,9 @@ pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
             }
             let (rotation, policy) = tokio::try_join!(
                 async { client.get_key_rotation_status().key_id(&id).send().await.op("kms:GetKeyRotationStatus") },
-                async { client.get_key_policy().key_id(&id).policy_name("default").send().await.op("kms:GetKeyPolicy") },
+                async {
+                    client.get_key_policy().key_id(&id).policy_name("default").send().await.op("kms:GetKeyPolicy")
+                },
             )?;
             let policy = policy.policy().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(serde_json::Value::Null);
             let arn = meta.arn().unwrap_or_default().to_string();
@@ -91,7 +101,9 @@ async fn list_aliases(client: &Client) -> Result<Vec<(String, String)>, Provider
     let mut marker = None;
     loop {
         let out = client.list_aliases().set_marker(marker).send().await.op("kms:ListAliases")?;
-        aliases.extend(out.aliases().iter().filter_map(|a| Some((a.alias_name()?.to_string(), a.target_key_id()?.to_string()))));
+        aliases.extend(
+            out.aliases().iter().filter_map(|a| Some((a.alias_name()?.to_string(), a.target_key_id()?.to_string()))),
+        );
         marker = out.next_marker().map(str::to_string);
         if !out.truncated() || marker.is_none() {
             return Ok(aliases);
@@ -114,7 +126,13 @@ async fn tags_of(client: &Client, id: &str) -> Result<Tags, ProviderError> {
 
 fn to_sdk(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
-        .map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build().map_err(|e| ProviderError::permanent("kms:Tag", e.to_string())))
+        .map(|(k, v)| {
+            Tag::builder()
+                .tag_key(k)
+                .tag_value(v)
+                .build()
+                .map_err(|e| ProviderError::permanent("kms:Tag", e.to_string()))
+        })
         .collect()
 }
 
@@ -137,17 +155,28 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .send()
         .await
         .op("kms:CreateKey")?;
-    let meta = out.key_metadata().ok_or_else(|| ProviderError::permanent("kms:CreateKey", "response has no key metadata"))?;
+    let meta =
+        out.key_metadata().ok_or_else(|| ProviderError::permanent("kms:CreateKey", "response has no key metadata"))?;
     let (id, arn) = (meta.key_id().to_string(), meta.arn().unwrap_or_default().to_string());
     set_rotation(client, &id, p).await?;
     if !p.enabled {
         client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
     }
     point_alias(client, &p.alias, &id, &p.tags).await?;
-    Ok(LiveResource { address: resource.address.clone(), outputs: outputs(&id, &arn), physical_id: id, props: resource.props.clone() })
+    Ok(LiveResource {
+        address: resource.address.clone(),
+        outputs: outputs(&id, &arn),
+        physical_id: id,
+        props: resource.props.clone(),
+    })
 }
 
-pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resource, changes: &[FieldChange]) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn update(
+    client: &Client,
+    live: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
     let (Props::KmsKey(l), d) = (&live.props, key_props(desired)?) else {
         return Err(ProviderError::permanent("kms", format!("{} is not a KMS key", live.address)));
     };
@@ -161,10 +190,23 @@ pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resou
         }
     }
     if fields.contains("description") {
-        client.update_key_description().key_id(id).description(&d.description).send().await.op("kms:UpdateKeyDescription")?;
+        client
+            .update_key_description()
+            .key_id(id)
+            .description(&d.description)
+            .send()
+            .await
+            .op("kms:UpdateKeyDescription")?;
     }
     if fields.contains("policy") {
-        client.put_key_policy().key_id(id).policy_name("default").policy(d.policy.to_string()).send().await.op("kms:PutKeyPolicy")?;
+        client
+            .put_key_policy()
+            .key_id(id)
+            .policy_name("default")
+            .policy(d.policy.to_string())
+            .send()
+            .await
+            .op("kms:PutKeyPolicy")?;
     }
     if fields.contains("rotation_period_days") {
         set_rotation(client, id, d).await?;
@@ -174,7 +216,8 @@ pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resou
         if !stale.is_empty() {
             client.untag_resource().key_id(id).set_tag_keys(Some(stale)).send().await.op("kms:UntagResource")?;
         }
-        let changed: Tags = d.tags.iter().filter(|(k, v)| l.tags.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let changed: Tags =
+            d.tags.iter().filter(|(k, v)| l.tags.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         if !changed.is_empty() {
             client.tag_resource().key_id(id).set_tags(Some(to_sdk(&changed)?)).send().await.op("kms:TagResource")?;
         }
@@ -185,7 +228,12 @@ pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resou
         }
         point_alias(client, &d.alias, id, &d.tags).await?;
     }
-    Ok(LiveResource { address: desired.address.clone(), outputs: live.outputs.clone(), physical_id: id.clone(), props: desired.props.clone() })
+    Ok(LiveResource {
+        address: desired.address.clone(),
+        outputs: live.outputs.clone(),
+        physical_id: id.clone(),
+        props: desired.props.clone(),
+    })
 }
 
 async fn set_rotation(client: &Client, id: &str, p: &Key) -> Result<(), ProviderError> {
@@ -219,10 +267,14 @@ async fn point_alias(client: &Client, alias: &str, id: &str, owner: &Tags) -> Re
                 target_state.key_metadata().and_then(|m| m.key_state()),
                 Some(KeyState::PendingDeletion | KeyState::Disabled)
             );
-            let same_owner = |t: &Tags| [TAG_STACK, TAG_STAGE].iter().all(|k| t.get(*k).is_some() && t.get(*k) == owner.get(*k));
+            let same_owner =
+                |t: &Tags| [TAG_STACK, TAG_STAGE].iter().all(|k| t.get(*k).is_some() && t.get(*k) == owner.get(*k));
             let ours = tags_of(client, &target).await.map(|t| same_owner(&t)).unwrap_or(false);
             if !(retired || ours) {
-                return Err(ProviderError { message: format!("alias {alias} already points at key {target}, which this stack does not own"), ..e });
+                return Err(ProviderError {
+                    message: format!("alias {alias} already points at key {target}, which this stack does not own"),
+                    ..e
+                });
             }
             client.update_alias().alias_name(alias).target_key_id(id).send().await.op("kms:UpdateAlias")?;
             Ok(())

@@ -7,19 +7,26 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus,
     CreateBucketConfiguration, DefaultRetention as SdkRetention, Delete, ExpirationStatus, LifecycleExpiration,
-    LifecycleRule as SdkRule, LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectIdentifier, ObjectLockConfiguration,
-    ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule, PublicAccessBlockConfiguration, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
-    Transition as SdkTransition, TransitionStorageClass, VersioningConfiguration,
+    LifecycleRule as SdkRule, LifecycleRuleFilter, NoncurrentVersionExpiration, ObjectIdentifier,
+    ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule,
+    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging, Transition as SdkTransition,
+    TransitionStorageClass, VersioningConfiguration,
 };
 use bankinfra_model::props::s3::{Bucket, DefaultRetention, LifecycleRule, PublicAccessBlock, Transition};
-use bankinfra_model::{Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{
+    Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
+};
 use futures_util::future::try_join_all;
 use serde_json::Value;
 
 use crate::error::{OrProviderError, absent_if, has_code};
 
-pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
     let declared: Vec<(&Address, &str)> = desired
         .iter()
         .filter_map(|r| match &r.props {
@@ -68,7 +75,8 @@ async fn list_buckets(client: &Client) -> Result<Vec<String>, ProviderError> {
 }
 
 async fn get_tags(client: &Client, name: &str) -> Result<Tags, ProviderError> {
-    let out = absent_if(client.get_bucket_tagging().bucket(name).send().await.op("s3:GetBucketTagging"), &["NoSuchTagSet"])?;
+    let out =
+        absent_if(client.get_bucket_tagging().bucket(name).send().await.op("s3:GetBucketTagging"), &["NoSuchTagSet"])?;
     Ok(out
         .iter()
         .flat_map(|o| o.tag_set())
@@ -77,15 +85,50 @@ async fn get_tags(client: &Client, name: &str) -> Result<Tags, ProviderError> {
         .collect())
 }
 
-async fn read_bucket(client: &Client, address: Address, name: String, tags: Tags) -> Result<LiveResource, ProviderError> {
+async fn read_bucket(
+    client: &Client,
+    address: Address,
+    name: String,
+    tags: Tags,
+) -> Result<LiveResource, ProviderError> {
     let b = name.as_str();
     let (encryption, versioning, pab, policy, lifecycle, lock) = tokio::try_join!(
-        async { absent_if(client.get_bucket_encryption().bucket(b).send().await.op("s3:GetBucketEncryption"), &["ServerSideEncryptionConfigurationNotFoundError"]) },
+        async {
+            absent_if(
+                client.get_bucket_encryption().bucket(b).send().await.op("s3:GetBucketEncryption"),
+                &["ServerSideEncryptionConfigurationNotFoundError"],
+            )
+        },
         async { client.get_bucket_versioning().bucket(b).send().await.op("s3:GetBucketVersioning") },
-        async { absent_if(client.get_public_access_block().bucket(b).send().await.op("s3:GetPublicAccessBlock"), &["NoSuchPublicAccessBlockConfiguration"]) },
-        async { absent_if(client.get_bucket_policy().bucket(b).send().await.op("s3:GetBucketPolicy"), &["NoSuchBucketPolicy"]) },
-        async { absent_if(client.get_bucket_lifecycle_configuration().bucket(b).send().await.op("s3:GetBucketLifecycleConfiguration"), &["NoSuchLifecycleConfiguration"]) },
-        async { absent_if(client.get_object_lock_configuration().bucket(b).send().await.op("s3:GetObjectLockConfiguration"), &["ObjectLockConfigurationNotFoundError"]) },
+        async {
+            absent_if(
+                client.get_public_access_block().bucket(b).send().await.op("s3:GetPublicAccessBlock"),
+                &["NoSuchPublicAccessBlockConfiguration"],
+            )
+        },
+        async {
+            absent_if(
+                client.get_bucket_policy().bucket(b).send().await.op("s3:GetBucketPolicy"),
+                &["NoSuchBucketPolicy"],
+            )
+        },
+        async {
+            absent_if(
+                client
+                    .get_bucket_lifecycle_configuration()
+                    .bucket(b)
+                    .send()
+                    .await
+                    .op("s3:GetBucketLifecycleConfiguration"),
+                &["NoSuchLifecycleConfiguration"],
+            )
+        },
+        async {
+            absent_if(
+                client.get_object_lock_configuration().bucket(b).send().await.op("s3:GetObjectLockConfiguration"),
+                &["ObjectLockConfigurationNotFoundError"],
+            )
+        },
     )?;
     let default_sse = encryption
         .as_ref()
@@ -116,10 +159,12 @@ async fn read_bucket(client: &Client, address: Address, name: String, tags: Tags
         policy: policy.and_then(|p| p.policy().and_then(|s| serde_json::from_str(s).ok())).unwrap_or(Value::Null),
         lifecycle_rules: rules,
         object_lock_enabled: lock.as_ref().and_then(|l| l.object_lock_enabled()) == Some(&ObjectLockEnabled::Enabled),
-        object_lock_retention: lock.as_ref().and_then(|l| l.rule()).and_then(|r| r.default_retention()).map(|d| DefaultRetention {
-            mode: d.mode().map(|m| m.as_str().to_string()).unwrap_or_default(),
-            // A retention in days only is shown as 0 years (and so differs from any declared one).
-            years: d.years().unwrap_or(0).max(0) as u32,
+        object_lock_retention: lock.as_ref().and_then(|l| l.rule()).and_then(|r| r.default_retention()).map(|d| {
+            DefaultRetention {
+                mode: d.mode().map(|m| m.as_str().to_string()).unwrap_or_default(),
+                // A retention in days only is shown as 0 years (and so differs from any declared one).
+                years: d.years().unwrap_or(0).max(0) as u32,
+            }
         }),
         tags,
     };
@@ -139,7 +184,10 @@ fn parse_rule(r: &SdkRule) -> LifecycleRule {
             })
             .collect(),
         expiration_days: r.expiration().and_then(|e| e.days()).map(|d| d.max(0) as u32),
-        noncurrent_version_expiration_days: r.noncurrent_version_expiration().and_then(|e| e.noncurrent_days()).map(|d| d.max(0) as u32),
+        noncurrent_version_expiration_days: r
+            .noncurrent_version_expiration()
+            .and_then(|e| e.noncurrent_days())
+            .map(|d| d.max(0) as u32),
         abort_incomplete_multipart_upload_days: r
             .abort_incomplete_multipart_upload()
             .and_then(|a| a.days_after_initiation())
@@ -160,7 +208,9 @@ fn bucket_props(resource: &Resource) -> Result<&Bucket, ProviderError> {
 
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("s3:Tag", e.to_string())))
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("s3:Tag", e.to_string()))
+        })
         .collect()
 }
 
@@ -181,19 +231,43 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .op("s3:CreateBucket");
     // Re-running after a crash finds our own bucket: carry on configuring it.
     absent_if(created, &["BucketAlreadyOwnedByYou"])?;
-    let all: BTreeSet<&str> = ["tags", "public_access_block", "kms_key_arn", "versioning", "policy", "lifecycle_rules", "object_lock_retention"].into();
+    let all: BTreeSet<&str> = [
+        "tags",
+        "public_access_block",
+        "kms_key_arn",
+        "versioning",
+        "policy",
+        "lifecycle_rules",
+        "object_lock_retention",
+    ]
+    .into();
     configure(client, p, &all).await?;
-    Ok(LiveResource { address: resource.address.clone(), outputs: outputs(&p.bucket), physical_id: p.bucket.clone(), props: resource.props.clone() })
+    Ok(LiveResource {
+        address: resource.address.clone(),
+        outputs: outputs(&p.bucket),
+        physical_id: p.bucket.clone(),
+        props: resource.props.clone(),
+    })
 }
 
-pub(crate) async fn update(client: &Client, live: &LiveResource, desired: &Resource, changes: &[FieldChange]) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn update(
+    client: &Client,
+    live: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
     let p = bucket_props(desired)?;
     let mut fields = crate::changed_fields(changes);
     if fields.contains("bucket_key_enabled") {
         fields.insert("kms_key_arn");
     }
     configure(client, p, &fields).await?;
-    Ok(LiveResource { address: desired.address.clone(), outputs: live.outputs.clone(), physical_id: live.physical_id.clone(), props: desired.props.clone() })
+    Ok(LiveResource {
+        address: desired.address.clone(),
+        outputs: live.outputs.clone(),
+        physical_id: live.physical_id.clone(),
+        props: desired.props.clone(),
+    })
 }
 
 /// Writes the named parts of the bucket's configuration, independent parts in parallel.
@@ -203,7 +277,10 @@ async fn configure(client: &Client, p: &Bucket, fields: &BTreeSet<&str>) -> Resu
     tokio::try_join!(
         async {
             if want("tags") {
-                let tagging = Tagging::builder().set_tag_set(Some(sdk_tags(&p.tags)?)).build().map_err(|e| ProviderError::permanent("s3:PutBucketTagging", e.to_string()))?;
+                let tagging = Tagging::builder()
+                    .set_tag_set(Some(sdk_tags(&p.tags)?))
+                    .build()
+                    .map_err(|e| ProviderError::permanent("s3:PutBucketTagging", e.to_string()))?;
                 client.put_bucket_tagging().bucket(b).tagging(tagging).send().await.op("s3:PutBucketTagging")?;
             }
             Ok::<_, ProviderError>(())
@@ -217,7 +294,13 @@ async fn configure(client: &Client, p: &Bucket, fields: &BTreeSet<&str>) -> Resu
                     .block_public_policy(pab.block_public_policy)
                     .restrict_public_buckets(pab.restrict_public_buckets)
                     .build();
-                client.put_public_access_block().bucket(b).public_access_block_configuration(config).send().await.op("s3:PutPublicAccessBlock")?;
+                client
+                    .put_public_access_block()
+                    .bucket(b)
+                    .public_access_block_configuration(config)
+                    .send()
+                    .await
+                    .op("s3:PutPublicAccessBlock")?;
             }
             Ok(())
         },
@@ -231,16 +314,31 @@ async fn configure(client: &Client, p: &Bucket, fields: &BTreeSet<&str>) -> Resu
             if want("versioning") {
                 let status = BucketVersioningStatus::from(p.versioning.as_str());
                 let config = VersioningConfiguration::builder().status(status).build();
-                client.put_bucket_versioning().bucket(b).versioning_configuration(config).send().await.op("s3:PutBucketVersioning")?;
+                client
+                    .put_bucket_versioning()
+                    .bucket(b)
+                    .versioning_configuration(config)
+                    .send()
+                    .await
+                    .op("s3:PutBucketVersioning")?;
             }
             Ok(())
         },
         async {
             if want("policy") {
                 if p.policy.is_null() {
-                    absent_if(client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"), &["NoSuchBucketPolicy"])?;
+                    absent_if(
+                        client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"),
+                        &["NoSuchBucketPolicy"],
+                    )?;
                 } else {
-                    client.put_bucket_policy().bucket(b).policy(p.policy.to_string()).send().await.op("s3:PutBucketPolicy")?;
+                    client
+                        .put_bucket_policy()
+                        .bucket(b)
+                        .policy(p.policy.to_string())
+                        .send()
+                        .await
+                        .op("s3:PutBucketPolicy")?;
                 }
             }
             Ok(())
@@ -268,9 +366,18 @@ async fn put_encryption(client: &Client, p: &Bucket) -> Result<(), ProviderError
         .kms_master_key_id(&p.kms_key_arn)
         .build()
         .map_err(invalid)?;
-    let rule = ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(default).bucket_key_enabled(p.bucket_key_enabled).build();
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(default)
+        .bucket_key_enabled(p.bucket_key_enabled)
+        .build();
     let config = ServerSideEncryptionConfiguration::builder().rules(rule).build().map_err(invalid)?;
-    client.put_bucket_encryption().bucket(&p.bucket).server_side_encryption_configuration(config).send().await.op("s3:PutBucketEncryption")?;
+    client
+        .put_bucket_encryption()
+        .bucket(&p.bucket)
+        .server_side_encryption_configuration(config)
+        .send()
+        .await
+        .op("s3:PutBucketEncryption")?;
     Ok(())
 }
 
@@ -279,7 +386,9 @@ async fn put_lifecycle(client: &Client, p: &Bucket) -> Result<(), ProviderError>
         client.delete_bucket_lifecycle().bucket(&p.bucket).send().await.op("s3:DeleteBucketLifecycle")?;
         return Ok(());
     }
-    let invalid = |e: aws_sdk_s3::error::BuildError| ProviderError::permanent("s3:PutBucketLifecycleConfiguration", e.to_string());
+    let invalid = |e: aws_sdk_s3::error::BuildError| {
+        ProviderError::permanent("s3:PutBucketLifecycleConfiguration", e.to_string())
+    };
     let mut rules = Vec::new();
     for r in &p.lifecycle_rules {
         let mut rule = SdkRule::builder()
@@ -287,16 +396,25 @@ async fn put_lifecycle(client: &Client, p: &Bucket) -> Result<(), ProviderError>
             .status(if r.enabled { ExpirationStatus::Enabled } else { ExpirationStatus::Disabled })
             .filter(LifecycleRuleFilter::builder().prefix("").build());
         for t in &r.transitions {
-            rule = rule.transitions(SdkTransition::builder().days(t.days as i32).storage_class(TransitionStorageClass::from(t.storage_class.as_str())).build());
+            rule = rule.transitions(
+                SdkTransition::builder()
+                    .days(t.days as i32)
+                    .storage_class(TransitionStorageClass::from(t.storage_class.as_str()))
+                    .build(),
+            );
         }
         if let Some(days) = r.expiration_days {
             rule = rule.expiration(LifecycleExpiration::builder().days(days as i32).build());
         }
         if let Some(days) = r.noncurrent_version_expiration_days {
-            rule = rule.noncurrent_version_expiration(NoncurrentVersionExpiration::builder().noncurrent_days(days as i32).build());
+            rule = rule.noncurrent_version_expiration(
+                NoncurrentVersionExpiration::builder().noncurrent_days(days as i32).build(),
+            );
         }
         if let Some(days) = r.abort_incomplete_multipart_upload_days {
-            rule = rule.abort_incomplete_multipart_upload(AbortIncompleteMultipartUpload::builder().days_after_initiation(days as i32).build());
+            rule = rule.abort_incomplete_multipart_upload(
+                AbortIncompleteMultipartUpload::builder().days_after_initiation(days as i32).build(),
+            );
         }
         rules.push(rule.build().map_err(invalid)?);
     }
@@ -314,7 +432,8 @@ async fn put_lifecycle(client: &Client, p: &Bucket) -> Result<(), ProviderError>
 async fn put_object_lock(client: &Client, p: &Bucket) -> Result<(), ProviderError> {
     let mut config = ObjectLockConfiguration::builder().object_lock_enabled(ObjectLockEnabled::Enabled);
     if let Some(r) = &p.object_lock_retention {
-        let retention = SdkRetention::builder().mode(ObjectLockRetentionMode::from(r.mode.as_str())).years(r.years as i32).build();
+        let retention =
+            SdkRetention::builder().mode(ObjectLockRetentionMode::from(r.mode.as_str())).years(r.years as i32).build();
         config = config.rule(ObjectLockRule::builder().default_retention(retention).build());
     }
     client
@@ -332,14 +451,19 @@ async fn put_object_lock(client: &Client, p: &Bucket) -> Result<(), ProviderErro
 pub(crate) async fn delete(client: &Client, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError> {
     let b = live.physical_id.as_str();
     if options.purge_data {
-        absent_if(client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"), &["NoSuchBucketPolicy", "NoSuchBucket"])?;
+        absent_if(
+            client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"),
+            &["NoSuchBucketPolicy", "NoSuchBucket"],
+        )?;
         purge(client, b).await?;
     }
     match client.delete_bucket().bucket(b).send().await.op("s3:DeleteBucket") {
         Ok(_) => Ok(()),
         Err(e) if has_code(&e, &["NoSuchBucket"]) => Ok(()),
         Err(e) if has_code(&e, &["BucketNotEmpty"]) => Err(ProviderError {
-            message: format!("bucket {b} still holds objects; this stage does not purge data on destroy, so empty it deliberately first"),
+            message: format!(
+                "bucket {b} still holds objects; this stage does not purge data on destroy, so empty it deliberately first"
+            ),
             ..e
         }),
         Err(e) => Err(e),
@@ -348,7 +472,10 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource, options: &Delet
 
 async fn purge(client: &Client, bucket: &str) -> Result<(), ProviderError> {
     loop {
-        let listed = absent_if(client.list_object_versions().bucket(bucket).max_keys(1000).send().await.op("s3:ListObjectVersions"), &["NoSuchBucket"])?;
+        let listed = absent_if(
+            client.list_object_versions().bucket(bucket).max_keys(1000).send().await.op("s3:ListObjectVersions"),
+            &["NoSuchBucket"],
+        )?;
         let Some(listed) = listed else { return Ok(()) };
         let mut objects = Vec::new();
         let versions = listed.versions().iter().map(|v| (v.key(), v.version_id()));
@@ -361,7 +488,11 @@ async fn purge(client: &Client, bucket: &str) -> Result<(), ProviderError> {
         if objects.is_empty() {
             return Ok(());
         }
-        let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|e| ProviderError::permanent("s3:DeleteObjects", e.to_string()))?;
+        let delete = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|e| ProviderError::permanent("s3:DeleteObjects", e.to_string()))?;
         let out = client
             .delete_objects()
             .bucket(bucket)
@@ -374,7 +505,11 @@ async fn purge(client: &Client, bucket: &str) -> Result<(), ProviderError> {
             return Err(ProviderError {
                 operation: "s3:DeleteObjects".into(),
                 code: err.code().map(str::to_string),
-                message: format!("cannot delete {} in {bucket}: {}", err.key().unwrap_or_default(), err.message().unwrap_or_default()),
+                message: format!(
+                    "cannot delete {} in {bucket}: {}",
+                    err.key().unwrap_or_default(),
+                    err.message().unwrap_or_default()
+                ),
                 class: bankinfra_model::ErrorClass::Permanent,
             });
         }

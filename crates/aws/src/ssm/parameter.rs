@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTagging, Tag};
 use bankinfra_model::props::ssm::Parameter;
-use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE, Tags};
+use bankinfra_model::{
+    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE,
+    Tags,
+};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -14,7 +17,11 @@ use crate::error::{OrProviderError, absent_if, has_code};
 /// Most names GetParameters accepts per call.
 const GET_BATCH: usize = 10;
 
-pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Ownership) -> Result<Vec<LiveResource>, ProviderError> {
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
     let declared: BTreeMap<String, Address> = desired
         .iter()
         .filter_map(|r| match &r.props {
@@ -22,7 +29,9 @@ pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
             _ => None,
         })
         .collect();
-    let owned = describe(client, vec![tag_filter(TAG_STACK, &ownership.stack), tag_filter(TAG_STAGE, &ownership.stage)]).await?;
+    let owned =
+        describe(client, vec![tag_filter(TAG_STACK, &ownership.stack), tag_filter(TAG_STAGE, &ownership.stage)])
+            .await?;
     let mut names: BTreeSet<String> = declared.keys().cloned().collect();
     names.extend(owned.keys().cloned());
     let names: Vec<String> = names.into_iter().collect();
@@ -32,11 +41,19 @@ pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
     .await?;
     let found: Vec<aws_sdk_ssm::types::Parameter> = batches.iter().flat_map(|b| b.parameters().to_vec()).collect();
     // Descriptions of declared parameters that the tag filter did not return.
-    let missing: Vec<String> = found.iter().filter_map(|p| p.name()).filter(|n| !owned.contains_key(*n)).map(str::to_string).collect();
+    let missing: Vec<String> =
+        found.iter().filter_map(|p| p.name()).filter(|n| !owned.contains_key(*n)).map(str::to_string).collect();
     let mut descriptions = owned;
     for chunk in missing.chunks(50) {
-        let filter = ParameterStringFilter::builder().key("Name").option("Equals").set_values(Some(chunk.to_vec())).build();
-        descriptions.extend(describe(client, vec![filter.map_err(|e| ProviderError::permanent("ssm:DescribeParameters", e.to_string()))?]).await?);
+        let filter =
+            ParameterStringFilter::builder().key("Name").option("Equals").set_values(Some(chunk.to_vec())).build();
+        descriptions.extend(
+            describe(
+                client,
+                vec![filter.map_err(|e| ProviderError::permanent("ssm:DescribeParameters", e.to_string()))?],
+            )
+            .await?,
+        );
     }
     let reads = found.into_iter().filter_map(|p| {
         let name = p.name()?.to_string();
@@ -44,10 +61,11 @@ pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
         let declared_as = declared.get(&name).cloned();
         Some(async move {
             let tags = tags_of(client, &name).await?;
-            let address = match declared_as.or_else(|| Ownership::address_in(&tags).filter(|a| a.kind() == Kind::SsmParameter)) {
-                Some(a) => a,
-                None => return Ok(None),
-            };
+            let address =
+                match declared_as.or_else(|| Ownership::address_in(&tags).filter(|a| a.kind() == Kind::SsmParameter)) {
+                    Some(a) => a,
+                    None => return Ok(None),
+                };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
                 outputs: outputs(&name, p.arn().unwrap_or_default()),
@@ -66,15 +84,14 @@ pub(crate) async fn read(client: &Client, desired: &[Resource], ownership: &Owne
 }
 
 fn tag_filter(key: &str, value: &str) -> ParameterStringFilter {
-    ParameterStringFilter::builder()
-        .key(format!("tag:{key}"))
-        .values(value)
-        .build()
-        .expect("key is set")
+    ParameterStringFilter::builder().key(format!("tag:{key}")).values(value).build().expect("key is set")
 }
 
 /// Name → description of every parameter matching `filters`.
-async fn describe(client: &Client, filters: Vec<ParameterStringFilter>) -> Result<BTreeMap<String, String>, ProviderError> {
+async fn describe(
+    client: &Client,
+    filters: Vec<ParameterStringFilter>,
+) -> Result<BTreeMap<String, String>, ProviderError> {
     let mut out = BTreeMap::new();
     let mut token = None;
     loop {
@@ -145,7 +162,9 @@ fn param_props(resource: &Resource) -> Result<&Parameter, ProviderError> {
 
 fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("ssm:Tag", e.to_string())))
+        .map(|(k, v)| {
+            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("ssm:Tag", e.to_string()))
+        })
         .collect()
 }
 
@@ -203,7 +222,12 @@ async fn overwrite(client: &Client, p: &Parameter) -> Result<(), ProviderError> 
     Ok(())
 }
 
-pub(crate) async fn update(client: &Client, live_res: &LiveResource, desired: &Resource, changes: &[FieldChange]) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn update(
+    client: &Client,
+    live_res: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
     let p = param_props(desired)?;
     let fields = crate::changed_fields(changes);
     if ["value", "parameter_type", "description"].iter().any(|f| fields.contains(f)) {
@@ -222,7 +246,8 @@ pub(crate) async fn update(client: &Client, live_res: &LiveResource, desired: &R
                 .await
                 .op("ssm:RemoveTagsFromResource")?;
         }
-        let changed: Tags = p.tags.iter().filter(|(k, v)| live_tags.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let changed: Tags =
+            p.tags.iter().filter(|(k, v)| live_tags.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         if !changed.is_empty() {
             client
                 .add_tags_to_resource()
@@ -238,6 +263,9 @@ pub(crate) async fn update(client: &Client, live_res: &LiveResource, desired: &R
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
-    absent_if(client.delete_parameter().name(&live.physical_id).send().await.op("ssm:DeleteParameter"), &["ParameterNotFound"])?;
+    absent_if(
+        client.delete_parameter().name(&live.physical_id).send().await.op("ssm:DeleteParameter"),
+        &["ParameterNotFound"],
+    )?;
     Ok(())
 }

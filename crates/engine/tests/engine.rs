@@ -1,0 +1,799 @@
+//! Planner and executor against an in-memory provider.
+//!
+//! The mock keeps live resources in a map keyed by address, assigns `id-N` identifiers on create,
+//! records every call in order, can be told to fail creates and updates of given addresses, and
+//! measures how many operations are in flight at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bankinfra_engine::{
+    Action, ApplyOptions, ApplyReport, EngineError, Executor, Outcome, Plan, Planner, ResourceGraph, Summary,
+};
+use bankinfra_model::props::ec2::{Subnet, Vpc};
+use bankinfra_model::props::ssm::Parameter;
+use bankinfra_model::template::UNKNOWN;
+use bankinfra_model::{
+    Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider, ProviderError,
+    Resource, TAG_ADDRESS, TAG_STACK, TAG_STAGE, Tags,
+};
+use serde_json::json;
+
+/// How long every mutating provider operation takes.
+const OP_DELAY: Duration = Duration::from_millis(15);
+
+// ------------------------------------------------------------------------------------------------
+// The mock provider
+// ------------------------------------------------------------------------------------------------
+
+/// One provider call, in the order the calls started.
+#[derive(Debug, Clone, PartialEq)]
+enum Call {
+    Read,
+    /// The resource exactly as the provider received it (references resolved).
+    Create(Resource),
+    /// The address and the paths of the changes passed in.
+    Update(Address, Vec<String>),
+    Delete(Address),
+}
+
+#[derive(Default)]
+struct State {
+    live: BTreeMap<Address, LiveResource>,
+    calls: Vec<Call>,
+    next_id: usize,
+    fail_create: BTreeSet<Address>,
+    fail_update: BTreeSet<Address>,
+}
+
+#[derive(Default)]
+struct MockProvider {
+    state: Mutex<State>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+    /// Misbehave: `read` returns every live resource, owned or not, declared or not. Proves the
+    /// planner does not rely on the provider's filtering for safety.
+    leaky_read: bool,
+}
+
+/// Counts an operation as in flight until dropped.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl MockProvider {
+    fn new() -> Arc<Self> {
+        Arc::new(MockProvider::default())
+    }
+
+    fn leaky() -> Arc<Self> {
+        Arc::new(MockProvider { leaky_read: true, ..MockProvider::default() })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    /// Records `call` and counts it in flight.
+    fn begin(&self, call: Call) -> InFlight<'_> {
+        self.state().calls.push(call);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(&self.in_flight)
+    }
+
+    fn fail_create(&self, address: &str) {
+        self.state().fail_create.insert(addr(address));
+    }
+
+    fn fail_update(&self, address: &str) {
+        self.state().fail_update.insert(addr(address));
+    }
+
+    /// Puts a resource into the cloud behind the engine's back.
+    fn seed(&self, resource: Resource) -> LiveResource {
+        let mut state = self.state();
+        state.next_id += 1;
+        let live = live_of(&resource, state.next_id);
+        state.live.insert(resource.address.clone(), live.clone());
+        live
+    }
+
+    fn live(&self, address: &str) -> Option<LiveResource> {
+        self.state().live.get(&addr(address)).cloned()
+    }
+
+    fn output(&self, address: &str, output: &str) -> String {
+        let live = self.live(address).unwrap_or_else(|| panic!("{address} is not live"));
+        live.outputs[output].clone()
+    }
+
+    fn calls(&self) -> Vec<Call> {
+        self.state().calls.clone()
+    }
+
+    /// Calls that change something (everything but reads).
+    fn mutations(&self) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| *c != Call::Read).collect()
+    }
+
+    /// The props of the (last) create of `address`.
+    fn created_props(&self, address: &str) -> Props {
+        let address = addr(address);
+        self.calls()
+            .into_iter()
+            .rev()
+            .find_map(|c| match c {
+                Call::Create(r) if r.address == address => Some(r.props),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{address} was never created"))
+    }
+
+    /// Index of the first call matching `wanted` among all calls.
+    fn position(&self, wanted: &Call) -> usize {
+        self.calls()
+            .iter()
+            .position(|c| match (c, wanted) {
+                (Call::Create(a), Call::Create(b)) => a.address == b.address,
+                (Call::Update(a, _), Call::Update(b, _)) => a == b,
+                (a, b) => a == b,
+            })
+            .unwrap_or_else(|| panic!("no call {wanted:?} in {:#?}", self.calls()))
+    }
+
+    fn create_position(&self, address: &str) -> usize {
+        self.position(&Call::Create(param(address.split_once('.').unwrap().1, "")).with_address(address))
+    }
+
+    fn delete_position(&self, address: &str) -> usize {
+        self.position(&Call::Delete(addr(address)))
+    }
+}
+
+impl Call {
+    /// A create call matcher for `address` (only the address is compared).
+    fn with_address(self, address: &str) -> Call {
+        match self {
+            Call::Create(mut r) => {
+                r.address = addr(address);
+                Call::Create(r)
+            }
+            other => other,
+        }
+    }
+}
+
+fn live_of(resource: &Resource, n: usize) -> LiveResource {
+    let id = format!("id-{n}");
+    let outputs = Outputs::from([
+        ("id".to_string(), id.clone()),
+        ("arn".to_string(), format!("arn:mock:{}:{id}", resource.address.kind())),
+    ]);
+    LiveResource { address: resource.address.clone(), physical_id: id, props: resource.props.clone(), outputs }
+}
+
+#[async_trait]
+impl Provider for MockProvider {
+    async fn read(
+        &self,
+        kinds: &[Kind],
+        desired: &[Resource],
+        ownership: &Ownership,
+    ) -> Result<Vec<LiveResource>, ProviderError> {
+        let mut state = self.state();
+        state.calls.push(Call::Read);
+        Ok(state
+            .live
+            .values()
+            .filter(|l| kinds.contains(&l.address.kind()))
+            .filter(|l| {
+                self.leaky_read
+                    || ownership.owns(l.props.tags())
+                    || desired.iter().any(|d| d.address == l.address)
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
+        let _op = self.begin(Call::Create(resource.clone()));
+        tokio::time::sleep(OP_DELAY).await;
+        assert!(
+            resource.props.references().unwrap().is_empty(),
+            "{} reached the provider with unresolved references",
+            resource.address
+        );
+        let mut state = self.state();
+        if state.fail_create.contains(&resource.address) {
+            return Err(ProviderError::permanent("mock:Create", format!("create of {} refused", resource.address)));
+        }
+        if state.live.contains_key(&resource.address) {
+            return Err(ProviderError::permanent("mock:Create", format!("{} already exists", resource.address)));
+        }
+        state.next_id += 1;
+        let live = live_of(resource, state.next_id);
+        state.live.insert(resource.address.clone(), live.clone());
+        Ok(live)
+    }
+
+    async fn update(
+        &self,
+        live: &LiveResource,
+        desired: &Resource,
+        changes: &[FieldChange],
+    ) -> Result<LiveResource, ProviderError> {
+        let paths = changes.iter().map(|c| c.path.clone()).collect();
+        let _op = self.begin(Call::Update(desired.address.clone(), paths));
+        tokio::time::sleep(OP_DELAY).await;
+        let mut state = self.state();
+        if state.fail_update.contains(&desired.address) {
+            return Err(ProviderError::permanent("mock:Update", format!("update of {} refused", desired.address)));
+        }
+        let current = state
+            .live
+            .get_mut(&live.address)
+            .filter(|l| l.physical_id == live.physical_id)
+            .ok_or_else(|| ProviderError::permanent("mock:Update", format!("{} does not exist", live.address)))?;
+        current.props = desired.props.clone();
+        Ok(current.clone())
+    }
+
+    async fn delete(&self, live: &LiveResource, _options: &DeleteOptions) -> Result<(), ProviderError> {
+        let _op = self.begin(Call::Delete(live.address.clone()));
+        tokio::time::sleep(OP_DELAY).await;
+        let mut state = self.state();
+        if state.live.get(&live.address).is_some_and(|l| l.physical_id == live.physical_id) {
+            state.live.remove(&live.address);
+        }
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Resources and helpers
+// ------------------------------------------------------------------------------------------------
+
+fn owner() -> Ownership {
+    Ownership { stack: "s".into(), stage: "t".into() }
+}
+
+fn addr(s: &str) -> Address {
+    s.parse().unwrap()
+}
+
+/// Ownership tags of `address` for stack `stack`, stage `stage`.
+fn tags_of(address: &Address, stack: &str, stage: &str) -> Tags {
+    Ownership { stack: stack.into(), stage: stage.into() }.tags(address)
+}
+
+fn param(name: &str, value: &str) -> Resource {
+    let address = Address::new(Kind::SsmParameter, name);
+    Resource::new(
+        address.clone(),
+        Props::SsmParameter(Parameter {
+            name: format!("/bank/t/{name}"),
+            value: value.into(),
+            parameter_type: "String".into(),
+            description: format!("parameter {name}"),
+            tags: owner().tags(&address),
+        }),
+    )
+}
+
+fn vpc(name: &str, cidr: &str) -> Resource {
+    let address = Address::new(Kind::Vpc, name);
+    Resource::new(
+        address.clone(),
+        Props::Vpc(Vpc {
+            cidr_block: cidr.into(),
+            enable_dns_support: true,
+            enable_dns_hostnames: true,
+            tags: owner().tags(&address),
+        }),
+    )
+}
+
+fn subnet(name: &str, vpc: &str, cidr: &str) -> Resource {
+    let address = Address::new(Kind::Subnet, name);
+    Resource::new(
+        address.clone(),
+        Props::Subnet(Subnet {
+            vpc_id: format!("${{vpc.{vpc}.id}}"),
+            cidr_block: cidr.into(),
+            availability_zone: "ap-southeast-2a".into(),
+            map_public_ip_on_launch: false,
+            tags: owner().tags(&address),
+        }),
+    )
+}
+
+/// A small network with outputs published as parameters:
+/// `vpc.main` ← `subnet.a`, `subnet.b`; `vpc.main` ← `ssm_parameter.vpc-id`;
+/// `subnet.a` ← `ssm_parameter.subnet-a-arn`.
+fn network() -> Vec<Resource> {
+    vec![
+        param("subnet-a-arn", "${subnet.a.arn}"),
+        param("vpc-id", "${vpc.main.id}"),
+        subnet("a", "main", "10.0.1.0/24"),
+        subnet("b", "main", "10.0.2.0/24"),
+        vpc("main", "10.0.0.0/16"),
+    ]
+}
+
+fn options(parallelism: usize) -> ApplyOptions {
+    ApplyOptions {
+        parallelism,
+        delete: DeleteOptions { purge_data: false, kms_deletion_window_days: 7 },
+        adopt: false,
+    }
+}
+
+async fn plan(mock: &MockProvider, resources: Vec<Resource>) -> Plan {
+    let graph = ResourceGraph::build(resources).expect("valid graph");
+    Planner::new(mock, owner()).plan(graph).await.expect("plan")
+}
+
+async fn try_plan(mock: &MockProvider, resources: Vec<Resource>) -> Result<Plan, EngineError> {
+    Planner::new(mock, owner()).plan(ResourceGraph::build(resources).expect("valid graph")).await
+}
+
+async fn plan_destroy(mock: &MockProvider, resources: Vec<Resource>) -> Plan {
+    let graph = ResourceGraph::build(resources).expect("valid graph");
+    Planner::new(mock, owner()).plan_destroy(graph).await.expect("destroy plan")
+}
+
+async fn apply(mock: &Arc<MockProvider>, plan: &Plan, parallelism: usize) -> ApplyReport {
+    Executor::new(mock.clone(), options(parallelism)).apply(plan, &|_| {}).await
+}
+
+/// Plans and applies `resources`, asserting success.
+async fn converge(mock: &Arc<MockProvider>, resources: Vec<Resource>) -> ApplyReport {
+    let plan = plan(mock, resources).await;
+    let report = apply(mock, &plan, 4).await;
+    assert!(report.succeeded(), "apply failed: {:#?}", report.outcomes);
+    report
+}
+
+fn action(plan: &Plan, address: &str) -> Action {
+    plan.change(&addr(address)).unwrap_or_else(|| panic!("{address} is not in the plan")).action
+}
+
+fn outcome<'a>(report: &'a ApplyReport, address: &str) -> &'a Outcome {
+    let address = addr(address);
+    report
+        .outcomes
+        .iter()
+        .find(|(a, _)| *a == address)
+        .map(|(_, o)| o)
+        .unwrap_or_else(|| panic!("no outcome for {address} in {:#?}", report.outcomes))
+}
+
+fn field<'a>(plan: &'a Plan, address: &str, path: &str) -> &'a FieldChange {
+    let change = plan.change(&addr(address)).unwrap();
+    change
+        .changes
+        .iter()
+        .find(|c| c.path == path)
+        .unwrap_or_else(|| panic!("{address} has no change at {path}: {:#?}", change.changes))
+}
+
+fn with_param_value(mut resources: Vec<Resource>, name: &str, value: &str) -> Vec<Resource> {
+    for r in &mut resources {
+        if let Props::SsmParameter(p) = &mut r.props
+            && r.address.name() == name
+        {
+            p.value = value.into();
+        }
+    }
+    resources
+}
+
+fn with_subnet(mut resources: Vec<Resource>, name: &str, edit: impl Fn(&mut Subnet)) -> Vec<Resource> {
+    for r in &mut resources {
+        if let Props::Subnet(s) = &mut r.props
+            && r.address.name() == name
+        {
+            edit(s);
+        }
+    }
+    resources
+}
+
+// ------------------------------------------------------------------------------------------------
+// Tests
+// ------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn cold_plan_creates_everything_and_apply_creates_dependencies_first_with_their_real_outputs() {
+    let mock = MockProvider::new();
+    let plan = plan(&mock, network()).await;
+
+    assert_eq!(plan.summary(), Summary { create: 5, ..Summary::default() });
+    assert!(plan.changes.iter().all(|c| c.action == Action::Create));
+    // Before apply, a reference to something not created yet reads as unknown.
+    assert_eq!(field(&plan, "subnet.a", "vpc_id").after, Some(json!(UNKNOWN)));
+    assert_eq!(field(&plan, "subnet.a", "vpc_id").before, None);
+    assert_eq!(mock.mutations(), [], "planning must not change anything");
+
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert_eq!(report.outcomes.len(), 5);
+
+    // Dependencies were created before their dependents.
+    assert!(mock.create_position("vpc.main") < mock.create_position("subnet.a"));
+    assert!(mock.create_position("vpc.main") < mock.create_position("subnet.b"));
+    assert!(mock.create_position("vpc.main") < mock.create_position("ssm_parameter.vpc-id"));
+    assert!(mock.create_position("subnet.a") < mock.create_position("ssm_parameter.subnet-a-arn"));
+
+    // Dependents received the dependency's real outputs.
+    let vpc_id = mock.output("vpc.main", "id");
+    assert!(vpc_id.starts_with("id-"), "{vpc_id}");
+    let Props::Subnet(a) = mock.created_props("subnet.a") else { panic!("subnet props") };
+    assert_eq!(a.vpc_id, vpc_id);
+    let Props::Subnet(b) = mock.created_props("subnet.b") else { panic!("subnet props") };
+    assert_eq!(b.vpc_id, vpc_id);
+    let Props::SsmParameter(p) = mock.created_props("ssm_parameter.vpc-id") else { panic!("parameter props") };
+    assert_eq!(p.value, vpc_id);
+    let subnet_arn = mock.output("subnet.a", "arn");
+    assert!(subnet_arn.starts_with("arn:mock:subnet:id-"), "{subnet_arn}");
+    let Props::SsmParameter(p) = mock.created_props("ssm_parameter.subnet-a-arn") else { panic!("parameter props") };
+    assert_eq!(p.value, subnet_arn);
+
+    // The report carries the outputs of what now exists.
+    assert_eq!(report.outputs[&addr("vpc.main")]["id"], vpc_id);
+    assert_eq!(report.outputs.len(), 5);
+}
+
+#[tokio::test]
+async fn second_plan_after_apply_is_all_no_op() {
+    let mock = MockProvider::new();
+    converge(&mock, network()).await;
+
+    let plan = plan(&mock, network()).await;
+    let summary = plan.summary();
+    assert!(!summary.has_changes(), "{summary:?}: {:#?}", plan.changes);
+    assert_eq!(summary.no_op, 5);
+    assert!(plan.changes.iter().all(|c| c.action == Action::NoOp && c.changes.is_empty()));
+
+    // Applying a no-op plan calls nothing.
+    let before = mock.mutations().len();
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.outcomes.is_empty());
+    assert_eq!(mock.mutations().len(), before);
+}
+
+#[tokio::test]
+async fn changing_a_plain_attribute_plans_an_update_naming_that_path() {
+    let mock = MockProvider::new();
+    let resources = vec![vpc("main", "10.0.0.0/16"), subnet("a", "main", "10.0.1.0/24"), param("greeting", "hello")];
+    converge(&mock, resources.clone()).await;
+
+    let changed = with_param_value(resources.clone(), "greeting", "bonjour");
+    let changed = with_subnet(changed, "a", |s| {
+        s.map_public_ip_on_launch = true;
+        s.tags.insert("team".into(), "platform".into());
+    });
+    let plan = plan(&mock, changed.clone()).await;
+
+    assert_eq!(plan.summary(), Summary { update: 2, no_op: 1, ..Summary::default() });
+    assert_eq!(action(&plan, "vpc.main"), Action::NoOp);
+
+    let greeting = plan.change(&addr("ssm_parameter.greeting")).unwrap();
+    assert_eq!(greeting.action, Action::Update);
+    assert!(greeting.replace_because.is_empty());
+    assert_eq!(
+        greeting.changes,
+        [FieldChange { path: "value".into(), before: Some(json!("hello")), after: Some(json!("bonjour")) }]
+    );
+
+    let a = plan.change(&addr("subnet.a")).unwrap();
+    assert_eq!(a.action, Action::Update);
+    assert!(a.replace_because.is_empty());
+    let paths: Vec<&str> = a.changes.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["map_public_ip_on_launch", "tags.team"]);
+    assert_eq!(field(&plan, "subnet.a", "map_public_ip_on_launch").before, Some(json!(false)));
+    assert_eq!(field(&plan, "subnet.a", "tags.team").after, Some(json!("platform")));
+
+    // Apply updates in place (no delete, no create) and converges.
+    let calls_before = mock.mutations().len();
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let new_calls = &mock.mutations()[calls_before..];
+    assert_eq!(new_calls.len(), 2, "{new_calls:#?}");
+    assert!(new_calls.contains(&Call::Update(addr("ssm_parameter.greeting"), vec!["value".into()])));
+    assert!(new_calls.contains(&Call::Update(
+        addr("subnet.a"),
+        vec!["map_public_ip_on_launch".into(), "tags.team".into()]
+    )));
+    assert!(!plan_has_changes(&mock, changed).await);
+}
+
+async fn plan_has_changes(mock: &MockProvider, resources: Vec<Resource>) -> bool {
+    plan(mock, resources).await.summary().has_changes()
+}
+
+#[tokio::test]
+async fn changing_a_replace_on_attribute_plans_a_replace_because_of_it() {
+    assert!(Kind::Subnet.replace_on().contains(&"cidr_block"));
+    let mock = MockProvider::new();
+    let resources = vec![
+        vpc("main", "10.0.0.0/16"),
+        subnet("a", "main", "10.0.1.0/24"),
+        param("subnet-a-id", "${subnet.a.id}"),
+    ];
+    converge(&mock, resources.clone()).await;
+    let old_subnet_id = mock.output("subnet.a", "id");
+
+    let changed = with_subnet(resources, "a", |s| s.cidr_block = "10.0.9.0/24".into());
+    let plan = plan(&mock, changed.clone()).await;
+
+    let a = plan.change(&addr("subnet.a")).unwrap();
+    assert_eq!(a.action, Action::Replace);
+    assert_eq!(a.replace_because, ["cidr_block"]);
+    assert_eq!(field(&plan, "subnet.a", "cidr_block").before, Some(json!("10.0.1.0/24")));
+    assert_eq!(field(&plan, "subnet.a", "cidr_block").after, Some(json!("10.0.9.0/24")));
+    // The subnet's new ID is unknown until apply, so its dependent changes too.
+    assert_eq!(action(&plan, "ssm_parameter.subnet-a-id"), Action::Update);
+    assert_eq!(field(&plan, "ssm_parameter.subnet-a-id", "value").after, Some(json!(UNKNOWN)));
+    assert_eq!(action(&plan, "vpc.main"), Action::NoOp);
+    assert_eq!(plan.summary(), Summary { replace: 1, update: 1, no_op: 1, ..Summary::default() });
+
+    let calls_before = mock.mutations().len();
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let new_subnet_id = mock.output("subnet.a", "id");
+    assert_ne!(new_subnet_id, old_subnet_id);
+    let new_calls = &mock.mutations()[calls_before..];
+    assert!(matches!(&new_calls[0], Call::Delete(a) if *a == addr("subnet.a")), "{new_calls:#?}");
+    assert!(matches!(&new_calls[1], Call::Create(r) if r.address == addr("subnet.a")), "{new_calls:#?}");
+    assert_eq!(new_calls[2], Call::Update(addr("ssm_parameter.subnet-a-id"), vec!["value".into()]));
+    let Some(LiveResource { props: Props::SsmParameter(p), .. }) = mock.live("ssm_parameter.subnet-a-id") else {
+        panic!("parameter is live")
+    };
+    assert_eq!(p.value, new_subnet_id);
+    assert!(!plan_has_changes(&mock, changed).await);
+}
+
+#[tokio::test]
+async fn live_owned_resource_that_is_not_declared_is_planned_as_delete() {
+    let mock = MockProvider::new();
+    converge(&mock, vec![param("keep", "1"), param("drop", "2")]).await;
+    // Also one that was never declared by this engine run but carries our tags.
+    mock.seed(param("stray", "3"));
+
+    let plan = plan(&mock, vec![param("keep", "1")]).await;
+    assert_eq!(plan.summary(), Summary { delete: 2, no_op: 1, ..Summary::default() });
+    assert_eq!(action(&plan, "ssm_parameter.keep"), Action::NoOp);
+    assert_eq!(action(&plan, "ssm_parameter.drop"), Action::Delete);
+    assert_eq!(action(&plan, "ssm_parameter.stray"), Action::Delete);
+    let drop = plan.change(&addr("ssm_parameter.drop")).unwrap();
+    assert!(drop.desired.is_none());
+    assert!(drop.changes.iter().all(|c| c.after.is_none()));
+    // Deletes come last in the plan.
+    assert_eq!(plan.changes[0].address, addr("ssm_parameter.keep"));
+
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert!(mock.live("ssm_parameter.drop").is_none());
+    assert!(mock.live("ssm_parameter.stray").is_none());
+    assert!(mock.live("ssm_parameter.keep").is_some());
+    assert!(!report.outputs.contains_key(&addr("ssm_parameter.drop")));
+}
+
+#[tokio::test]
+async fn live_resource_tagged_with_another_stage_is_not_deleted() {
+    fn other_stage(name: &str) -> Resource {
+        let mut r = param(name, "theirs");
+        *r.props.tags_mut() = tags_of(&r.address, "s", "other");
+        r
+    }
+
+    // With a provider that honours ownership in `read`, and one that returns everything.
+    for mock in [MockProvider::new(), MockProvider::leaky()] {
+        mock.seed(other_stage("elsewhere"));
+        mock.seed(vpc("theirs", "10.9.0.0/16")).props.tags_mut().clear();
+        let mut foreign_vpc = vpc("foreign", "10.8.0.0/16");
+        *foreign_vpc.props.tags_mut() = tags_of(&foreign_vpc.address, "s", "other");
+        mock.seed(foreign_vpc);
+
+        let plan = plan(&mock, vec![param("mine", "1")]).await;
+        assert_eq!(plan.summary(), Summary { create: 1, ..Summary::default() }, "{:#?}", plan.changes);
+        assert!(plan.change(&addr("ssm_parameter.elsewhere")).is_none());
+
+        let destroy = plan_destroy(&mock, vec![param("mine", "1")]).await;
+        assert!(destroy.changes.is_empty(), "{:#?}", destroy.changes);
+
+        let report = apply(&mock, &plan, 4).await;
+        assert!(report.succeeded());
+        assert!(mock.live("ssm_parameter.elsewhere").is_some());
+        assert!(mock.live("vpc.foreign").is_some());
+        assert!(!mock.mutations().iter().any(|c| matches!(c, Call::Delete(_))));
+    }
+}
+
+#[tokio::test]
+async fn declared_resource_owned_by_another_stack_or_stage_fails_the_plan_with_foreign_owner() {
+    for (stack, stage) in [("s", "other-stage"), ("other-stack", "t")] {
+        let mock = MockProvider::new();
+        let mut theirs = param("shared", "theirs");
+        *theirs.props.tags_mut() = tags_of(&theirs.address, stack, stage);
+        mock.seed(theirs);
+
+        let err = try_plan(&mock, vec![param("shared", "mine"), param("other", "x")]).await.unwrap_err();
+        let EngineError::ForeignOwner { address, stack: s, stage: t } = &err else {
+            panic!("expected ForeignOwner, got {err:?}")
+        };
+        assert_eq!(*address, addr("ssm_parameter.shared"));
+        assert_eq!((s.as_str(), t.as_str()), (stack, stage));
+        let message = err.to_string();
+        assert!(message.contains("ssm_parameter.shared") && message.contains(stack) && message.contains(stage), "{message}");
+        assert_eq!(mock.mutations(), [], "a failed plan changes nothing");
+    }
+}
+
+#[tokio::test]
+async fn failing_create_fails_that_resource_skips_its_transitive_dependents_and_spares_independent_ones() {
+    let mock = MockProvider::new();
+    mock.fail_create("vpc.main");
+    let resources = vec![
+        vpc("main", "10.0.0.0/16"),
+        subnet("a", "main", "10.0.1.0/24"),
+        param("subnet-a-id", "${subnet.a.id}"),
+        vpc("other", "10.1.0.0/16"),
+        subnet("b", "other", "10.1.1.0/24"),
+        param("standalone", "plain"),
+    ];
+    let plan = plan(&mock, resources).await;
+    let report = apply(&mock, &plan, 4).await;
+
+    assert!(!report.succeeded());
+    assert_eq!(report.outcomes.len(), 6);
+    let Outcome::Failed { action, error } = outcome(&report, "vpc.main") else {
+        panic!("vpc.main should fail: {:#?}", report.outcomes)
+    };
+    assert_eq!(*action, Action::Create);
+    assert!(error.contains("create of vpc.main refused"), "{error}");
+    assert_eq!(outcome(&report, "subnet.a"), &Outcome::Skipped { action: Action::Create, because: addr("vpc.main") });
+    assert_eq!(
+        outcome(&report, "ssm_parameter.subnet-a-id"),
+        &Outcome::Skipped { action: Action::Create, because: addr("vpc.main") }
+    );
+    for ok in ["vpc.other", "subnet.b", "ssm_parameter.standalone"] {
+        assert!(matches!(outcome(&report, ok), Outcome::Done { action: Action::Create, .. }), "{ok}");
+        assert!(mock.live(ok).is_some(), "{ok}");
+    }
+    assert_eq!(report.skipped(), 2);
+
+    let roots = report.root_causes();
+    assert_eq!(roots.len(), 1, "{roots:?}");
+    assert_eq!(*roots[0].0, addr("vpc.main"));
+    assert!(roots[0].1.contains("refused"));
+
+    // Skipped resources never reached the provider.
+    let created: Vec<Address> = mock
+        .calls()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Create(r) => Some(r.address),
+            _ => None,
+        })
+        .collect();
+    assert!(!created.contains(&addr("subnet.a")));
+    assert!(!created.contains(&addr("ssm_parameter.subnet-a-id")));
+    assert!(!report.outputs.contains_key(&addr("vpc.main")));
+}
+
+#[tokio::test]
+async fn failing_update_is_reported_as_the_root_cause_and_leaves_live_state_unchanged() {
+    let mock = MockProvider::new();
+    converge(&mock, vec![param("a", "1"), param("b", "1")]).await;
+    mock.fail_update("ssm_parameter.a");
+
+    let changed = vec![param("a", "2"), param("b", "2")];
+    let plan = plan(&mock, changed.clone()).await;
+    let report = apply(&mock, &plan, 4).await;
+
+    assert!(matches!(outcome(&report, "ssm_parameter.a"), Outcome::Failed { action: Action::Update, .. }));
+    assert!(matches!(outcome(&report, "ssm_parameter.b"), Outcome::Done { action: Action::Update, .. }));
+    let roots: Vec<String> = report.root_causes().iter().map(|(a, _)| a.to_string()).collect();
+    assert_eq!(roots, ["ssm_parameter.a"]);
+    let Some(LiveResource { props: Props::SsmParameter(p), .. }) = mock.live("ssm_parameter.a") else { panic!() };
+    assert_eq!(p.value, "1");
+    // The failed update is planned again.
+    let again = plan(&mock, changed).await;
+    assert_eq!(again.summary(), Summary { update: 1, no_op: 1, ..Summary::default() });
+}
+
+#[tokio::test]
+async fn parallelism_bounds_the_number_of_operations_in_flight() {
+    let mock = MockProvider::new();
+    let resources: Vec<Resource> = (1..=6).map(|i| param(&format!("p{i}"), "independent")).collect();
+    let plan = plan(&mock, resources).await;
+    assert_eq!(plan.summary().create, 6);
+
+    let report = apply(&mock, &plan, 2).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let max = mock.max_in_flight.load(Ordering::SeqCst);
+    assert!(max <= 2, "{max} operations ran at once with parallelism 2");
+    assert!(max > 1, "independent operations should run concurrently, max in flight was {max}");
+    assert_eq!(mock.in_flight.load(Ordering::SeqCst), 0);
+    assert_eq!(mock.mutations().len(), 6);
+}
+
+#[tokio::test]
+async fn plan_destroy_deletes_dependents_before_their_dependencies() {
+    let mock = MockProvider::new();
+    let resources = vec![
+        vpc("main", "10.0.0.0/16"),
+        subnet("a", "main", "10.0.1.0/24"),
+        param("subnet-a-id", "${subnet.a.id}"),
+        // Same kind as its dependency: only the declared reference orders these two.
+        param("alias", "${ssm_parameter.subnet-a-id.arn}"),
+    ];
+    converge(&mock, resources.clone()).await;
+    mock.seed(param("stray", "owned but undeclared"));
+
+    let plan = plan_destroy(&mock, resources).await;
+    assert_eq!(plan.summary(), Summary { delete: 5, ..Summary::default() });
+    assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
+
+    let calls_before = mock.calls().len();
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert!(mock.calls()[calls_before..].iter().all(|c| matches!(c, Call::Delete(_))));
+
+    let alias = mock.delete_position("ssm_parameter.alias");
+    let param_id = mock.delete_position("ssm_parameter.subnet-a-id");
+    let subnet = mock.delete_position("subnet.a");
+    let vpc = mock.delete_position("vpc.main");
+    assert!(alias < param_id, "alias refers to subnet-a-id, so it goes first");
+    assert!(param_id < subnet, "subnet-a-id refers to subnet.a, so it goes first");
+    assert!(subnet < vpc, "subnet.a refers to vpc.main, so it goes first");
+    mock.delete_position("ssm_parameter.stray");
+    assert!(mock.state().live.is_empty(), "everything owned is gone");
+    assert!(report.outputs.is_empty());
+}
+
+#[test]
+fn mock_read_returns_only_owned_or_declared_resources() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mock = MockProvider::new();
+        mock.seed(param("ours", "1"));
+        let mut theirs = param("theirs", "1");
+        *theirs.props.tags_mut() = tags_of(&theirs.address, "s", "other");
+        mock.seed(theirs.clone());
+        let mut untagged = vpc("untagged", "10.0.0.0/16");
+        untagged.props.tags_mut().clear();
+        mock.seed(untagged);
+
+        let read = |desired: Vec<Resource>| {
+            let mock = mock.clone();
+            async move {
+                let mut names: Vec<String> = mock
+                    .read(&Kind::ALL, &desired, &owner())
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|l| l.address.to_string())
+                    .collect();
+                names.sort();
+                names
+            }
+        };
+        assert_eq!(read(vec![]).await, ["ssm_parameter.ours"]);
+        assert_eq!(read(vec![theirs]).await, ["ssm_parameter.ours", "ssm_parameter.theirs"]);
+        let tags = mock.live("ssm_parameter.ours").unwrap().props.tags().clone();
+        assert_eq!(tags[TAG_STACK], "s");
+        assert_eq!(tags[TAG_STAGE], "t");
+        assert_eq!(tags[TAG_ADDRESS], "ssm_parameter.ours");
+    });
+}
