@@ -3,13 +3,19 @@
 
 Usage: launch.py [--host 127.0.0.1] [--port 5000]
 
-Each fix below follows the AWS API reference and has a test in emulator/test_launch.py. The
-engine never knows it talks to an emulator; differences are corrected here, not there.
+Each fix below, and each in emulator/extensions/ (APIs moto lacks, one module per service), follows
+the AWS API reference and has a test in emulator/test_launch.py. The engine never knows it talks
+to an emulator; differences are corrected here, not there.
 """
 
 import argparse
 import os
 import sys
+
+from extensions.cognito import patch_cognito_user_pool_tags
+from extensions.events import patch_events_update_event_bus
+from extensions.iam import patch_iam_oidc_client_ids
+from extensions.xray import patch_xray_sampling_rules
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
@@ -71,7 +77,167 @@ def patch_s3_get_bucket_versioning():
     responses.S3Response.get_bucket_versioning = get_bucket_versioning
 
 
-PATCHES = [patch_kms_rotation_period, patch_s3_get_bucket_versioning]
+def patch_events_put_permission_policy():
+    """EventBridge PutPermission with Policy sets the bus's resource-based policy as a whole: the
+    document replaces the policy the bus had, and its statements need no Sid. moto 5.2 merges the
+    statements into the old policy by Sid (dropping old ones only when a new one has the same
+    Principal), so a statement removed from the document stays, and a statement without Sid
+    answers 500. The StatementId/Action/Principal form still adds one statement, as in AWS."""
+    import json
+
+    from moto.core.exceptions import JsonRESTError
+    from moto.events import models
+
+    class DocumentStatement:
+        """A statement kept exactly as the policy document gave it."""
+
+        def __init__(self, document):
+            self.document = document
+            self.sid = document.get("Sid")
+            self.principal = document.get("Principal")
+
+        def describe(self):
+            return self.document
+
+    def add_policy(self, policy):
+        statements = policy.get("Statement") if isinstance(policy, dict) else None
+        if isinstance(statements, dict):
+            statements = [statements]
+        if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+            raise JsonRESTError("ValidationException", "This policy contains invalid Json")
+        self._statements = {}
+        for index, statement in enumerate(statements):
+            sid = statement.get("Sid")
+            # Statements without a (unique) Sid get a key no StatementId can name.
+            key = sid if isinstance(sid, str) and sid not in self._statements else (index,)
+            self._statements[key] = DocumentStatement(statement)
+        # Version, Id: what the document has besides its statements.
+        self.policy_header = {k: v for k, v in policy.items() if k != "Statement"}
+
+    def policy(self):
+        if not self._statements:
+            return None
+        header = getattr(self, "policy_header", None) or {"Version": "2012-10-17"}
+        statements = [statement.describe() for statement in self._statements.values()]
+        return json.dumps({**header, "Statement": statements})
+
+    remove_statement = models.EventBus.remove_statement
+    remove_statements = models.EventBus.remove_statements
+
+    def forget_header(self):
+        if not self._statements:
+            self.policy_header = None
+
+    def remove_statement_and_header(self, sid):
+        statement = remove_statement(self, sid)
+        forget_header(self)
+        return statement
+
+    def remove_statements_and_header(self):
+        remove_statements(self)
+        forget_header(self)
+
+    models.EventBus.add_policy = add_policy
+    models.EventBus.policy = property(policy)
+    models.EventBus.remove_statement = remove_statement_and_header
+    models.EventBus.remove_statements = remove_statements_and_header
+
+
+def patch_iam_policy_documents_url_encoded():
+    """IAM returns every policy document (botocore's policyDocumentType: a Role's
+    AssumeRolePolicyDocument, an inline PolicyDocument, a PolicyVersion's Document) URL-encoded
+    (RFC 3986), and leaves a PolicyVersion's Document out of CreatePolicyVersion and
+    ListPolicyVersions. moto 5.2 encodes them only in CreateRole, GetRole and Get{Role,User,Group}
+    Policy, and answers raw JSON in GetPolicyVersion, ListRoles, the instance profile operations,
+    UpdateRoleDescription and GetAccountAuthorizationDetails, and the Document in
+    CreatePolicyVersion and ListPolicyVersions."""
+    from moto.core.serialize import never_return, url_encode
+    from moto.iam import responses
+
+    transformers = responses.IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
+    # moto applies the first key that ends the value's path, so the specific keys come first,
+    # and moto's own keys (which already encode) before these.
+    transformers["CreatePolicyVersionResponse.PolicyVersion.Document"] = never_return
+    transformers["ListPolicyVersionsResponse.Versions.PolicyVersion.Document"] = never_return
+    for suffix in (".AssumeRolePolicyDocument", ".PolicyDocument", ".PolicyVersion.Document"):
+        transformers.setdefault(suffix, url_encode)
+
+
+def patch_iam_update_role_keeps_omitted_fields():
+    """IAM UpdateRole changes only what it is given: an omitted Description or
+    MaxSessionDuration keeps its value. moto 5.2 clears the description and resets the maximum
+    session to 3600 seconds whenever either is omitted."""
+    from moto.core.responses import EmptyResult
+    from moto.iam import responses
+
+    def update_role(self):
+        role = self.backend.get_role(self._get_param("RoleName"))
+        description = self._get_param("Description")
+        if description is not None:
+            role.description = description
+        duration = self._get_param("MaxSessionDuration")
+        if duration is not None:
+            role.max_session_duration = duration
+        return EmptyResult()
+
+    responses.IamResponse.update_role = update_role
+
+
+def patch_sqs_set_attributes_keeps_policy():
+    """SQS SetQueueAttributes changes only the attributes it is given; the access policy goes
+    only when Policy is set to "". moto 5.2 drops the policy on every SetQueueAttributes call
+    that does not repeat it."""
+    from moto.sqs import models
+
+    original = models.Queue._set_attributes
+
+    def set_attributes(self, attributes, now=None):
+        kept = None if "Policy" in attributes else getattr(self, "_policy_json", None)
+        original(self, attributes, now)
+        if kept is not None:
+            self._policy_json = kept
+
+    models.Queue._set_attributes = set_attributes
+
+
+def patch_s3_create_bucket_tags():
+    """S3 CreateBucket accepts the bucket's tags in CreateBucketConfiguration/Tags and tags the
+    bucket in the same call, so a bucket never exists untagged. moto 5.2 ignores them."""
+    import xmltodict
+    from moto.s3 import responses
+
+    original = responses.S3Response._bucket_response_put
+
+    def bucket_response_put(self, request, bucket_name, querystring):
+        result = original(self, request, bucket_name, querystring)
+        if not querystring and self.body:
+            try:
+                config = xmltodict.parse(self.body).get("CreateBucketConfiguration") or {}
+            except Exception:  # not XML: not a configuration with tags
+                config = {}
+            tags = (config.get("Tags") or {}).get("Tag") or []
+            if isinstance(tags, dict):
+                tags = [tags]
+            if tags:
+                self.backend.put_bucket_tagging(bucket_name, {t["Key"]: t.get("Value") or "" for t in tags})
+        return result
+
+    responses.S3Response._bucket_response_put = bucket_response_put
+
+
+PATCHES = [
+    patch_kms_rotation_period,
+    patch_s3_get_bucket_versioning,
+    patch_xray_sampling_rules,
+    patch_cognito_user_pool_tags,
+    patch_events_update_event_bus,
+    patch_events_put_permission_policy,
+    patch_iam_policy_documents_url_encoded,
+    patch_iam_oidc_client_ids,
+    patch_iam_update_role_keeps_omitted_fields,
+    patch_sqs_set_attributes_keeps_policy,
+    patch_s3_create_bucket_tags,
+]
 
 
 def main(argv=None):

@@ -9,12 +9,17 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
+import json
+
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+XRAY_ARN = "arn:aws:xray:ap-southeast-2:123456789012"
 
 
 def free_port():
@@ -43,20 +48,37 @@ class LauncherTest(unittest.TestCase):
             raise RuntimeError("emulator did not start")
         cls.kms = cls.client("kms")
         cls.s3 = cls.client("s3")
+        cls.xray = cls.client("xray")
+        cls.cognito = cls.client("cognito-idp")
+        cls.events = cls.client("events")
+        cls.iam = cls.client("iam")
+        cls.sqs = cls.client("sqs")
 
     @classmethod
-    def client(cls, service):
+    def client(cls, service, region="ap-southeast-2", validate=True):
         return boto3.client(
             service,
             endpoint_url=f"http://127.0.0.1:{cls.port}",
-            region_name="ap-southeast-2",
+            region_name=region,
             aws_access_key_id="test",
             aws_secret_access_key="test",
+            config=Config(parameter_validation=validate),
         )
 
     def raw(self, path):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
             return r.read().decode()
+
+    @staticmethod
+    def bodies(client):
+        """The raw bodies of client's responses, in order, before botocore parses them."""
+        seen = []
+
+        def keep(response_dict, **_):
+            seen.append(response_dict["body"].decode())
+
+        client.meta.events.register("before-parse", keep)
+        return seen
 
     @classmethod
     def tearDownClass(cls):
@@ -98,5 +120,419 @@ class LauncherTest(unittest.TestCase):
         self.assertEqual(self.s3.get_bucket_versioning(Bucket="vers")["Status"], "Suspended")
 
 
+    @staticmethod
+    def sampling_rule(name, **fields):
+        rule = {
+            "RuleName": name,
+            "ResourceARN": "*",
+            "Priority": 100,
+            "FixedRate": 0.1,
+            "ReservoirSize": 2,
+            "ServiceName": "payments",
+            "ServiceType": "*",
+            "Host": "*",
+            "HTTPMethod": "*",
+            "URLPath": "*",
+            "Version": 1,
+        }
+        return {**rule, **fields}
+
+    def rule_names(self, client):
+        pages = client.get_paginator("get_sampling_rules").paginate()
+        return [r["SamplingRule"]["RuleName"] for p in pages for r in p["SamplingRuleRecords"]]
+
+    def test_sampling_rule_create_get_update_delete(self):
+        created = self.xray.create_sampling_rule(SamplingRule=self.sampling_rule("crud"))
+        created = created["SamplingRuleRecord"]
+        rule = created["SamplingRule"]
+        self.assertEqual(rule["RuleARN"], f"{XRAY_ARN}:sampling-rule/crud")
+        self.assertEqual(
+            (rule["Priority"], rule["FixedRate"], rule["ServiceName"]), (100, 0.1, "payments")
+        )
+        self.assertEqual(created["CreatedAt"], created["ModifiedAt"])
+        self.assertIn("crud", self.rule_names(self.xray))
+
+        updated = self.xray.update_sampling_rule(
+            SamplingRuleUpdate={"RuleARN": rule["RuleARN"], "FixedRate": 0.5}
+        )
+        record = updated["SamplingRuleRecord"]
+        self.assertEqual(record["SamplingRule"]["FixedRate"], 0.5)
+        self.assertEqual(record["SamplingRule"]["ServiceName"], "payments")
+        self.assertEqual(record["CreatedAt"], created["CreatedAt"])
+        self.assertGreater(record["ModifiedAt"], created["ModifiedAt"])
+
+        deleted = self.xray.delete_sampling_rule(RuleName="crud")["SamplingRuleRecord"]
+        self.assertEqual(deleted["SamplingRule"]["FixedRate"], 0.5)
+        self.assertNotIn("crud", self.rule_names(self.xray))
+
+    def test_default_sampling_rule_is_listed_and_kept(self):
+        records = self.xray.get_sampling_rules()["SamplingRuleRecords"]
+        default = next(r["SamplingRule"] for r in records if r["SamplingRule"]["RuleName"] == "Default")
+        self.assertEqual(default["RuleARN"], f"{XRAY_ARN}:sampling-rule/Default")
+        self.assertEqual(
+            (default["Priority"], default["FixedRate"], default["ReservoirSize"]), (10000, 0.05, 1)
+        )
+        matchers = ("ResourceARN", "ServiceName", "ServiceType", "Host", "HTTPMethod", "URLPath")
+        self.assertEqual({default[k] for k in matchers}, {"*"})
+        self.assertEqual(default["Version"], 1)
+        with self.assertRaises(ClientError) as ctx:
+            self.xray.delete_sampling_rule(RuleName="Default")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidRequestException")
+
+    def test_duplicate_sampling_rule_is_rejected(self):
+        self.xray.create_sampling_rule(SamplingRule=self.sampling_rule("twice"))
+        with self.assertRaises(ClientError) as ctx:
+            self.xray.create_sampling_rule(SamplingRule=self.sampling_rule("twice"))
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidRequestException")
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+
+    def test_update_of_missing_sampling_rule_is_rejected(self):
+        with self.assertRaises(ClientError) as ctx:
+            self.xray.update_sampling_rule(SamplingRuleUpdate={"RuleName": "ghost", "FixedRate": 0.2})
+        error = ctx.exception.response
+        self.assertEqual(error["Error"]["Code"], "InvalidRequestException")
+        self.assertIn("not found", error["Error"]["Message"])
+        headers = error["ResponseMetadata"]["HTTPHeaders"]
+        self.assertEqual(headers["x-amzn-errortype"], "InvalidRequestException")
+
+    def test_invalid_sampling_rules_are_rejected(self):
+        xray = self.client("xray", validate=False)
+        host_missing = self.sampling_rule("nohost")
+        del host_missing["Host"]
+        for rule in [
+            self.sampling_rule("rate", FixedRate=1.5),
+            self.sampling_rule("prio", Priority=0),
+            self.sampling_rule("prio", Priority=10000),
+            self.sampling_rule("reservoir", ReservoirSize=-1),
+            self.sampling_rule("version", Version=2),
+            self.sampling_rule("x" * 33),
+            host_missing,
+        ]:
+            with self.subTest(rule=rule), self.assertRaises(ClientError) as ctx:
+                xray.create_sampling_rule(SamplingRule=rule)
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidRequestException")
+        self.xray.create_sampling_rule(SamplingRule=self.sampling_rule("valid"))
+        with self.assertRaises(ClientError) as ctx:
+            xray.update_sampling_rule(SamplingRuleUpdate={"RuleName": "valid", "Priority": 0})
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidRequestException")
+
+    def test_sampling_rule_tags(self):
+        record = self.xray.create_sampling_rule(
+            SamplingRule=self.sampling_rule("tagged"), Tags=[{"Key": "team", "Value": "payments"}]
+        )
+        arn = record["SamplingRuleRecord"]["SamplingRule"]["RuleARN"]
+        tags = self.xray.list_tags_for_resource(ResourceARN=arn)["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "payments"}])
+        self.xray.tag_resource(ResourceARN=arn, Tags=[{"Key": "stage", "Value": "dev"}])
+        self.xray.untag_resource(ResourceARN=arn, TagKeys=["team"])
+        tags = self.xray.list_tags_for_resource(ResourceARN=arn)["Tags"]
+        self.assertEqual(tags, [{"Key": "stage", "Value": "dev"}])
+        too_many = [{"Key": f"k{i}", "Value": "v"} for i in range(50)]
+        with self.assertRaises(ClientError) as ctx:
+            self.xray.tag_resource(ResourceARN=arn, Tags=too_many)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "TooManyTagsException")
+        self.xray.delete_sampling_rule(RuleARN=arn)
+        for call in [
+            lambda: self.xray.list_tags_for_resource(ResourceARN=arn),
+            lambda: self.xray.tag_resource(ResourceARN=arn, Tags=[{"Key": "k", "Value": "v"}]),
+            lambda: self.xray.untag_resource(ResourceARN=arn, TagKeys=["k"]),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+            self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+
+    def test_sampling_rules_are_paginated_and_per_region(self):
+        paris = self.client("xray", region="eu-west-3")
+        for i in range(100):
+            paris.create_sampling_rule(SamplingRule=self.sampling_rule(f"paged-{i:03}"))
+        first = paris.get_sampling_rules()
+        self.assertEqual(len(first["SamplingRuleRecords"]), 100)
+        self.assertIn("NextToken", first)
+        second = paris.get_sampling_rules(NextToken=first["NextToken"])
+        self.assertEqual(len(second["SamplingRuleRecords"]), 1)
+        self.assertNotIn("NextToken", second)
+        names = self.rule_names(paris)
+        self.assertEqual(names, ["Default"] + [f"paged-{i:03}" for i in range(100)])
+        arn = paris.get_sampling_rules()["SamplingRuleRecords"][1]["SamplingRule"]["RuleARN"]
+        self.assertTrue(arn.startswith("arn:aws:xray:eu-west-3:"))
+        self.assertNotIn("paged-000", self.rule_names(self.xray))
+
+    def test_xray_trace_endpoints_still_work(self):
+        put = self.xray.put_trace_segments(TraceSegmentDocuments=[])
+        self.assertEqual(put["UnprocessedTraceSegments"], [])
+        traces = self.xray.batch_get_traces(TraceIds=["1-00000000-000000000000000000000000"])
+        self.assertEqual(traces["Traces"], [])
+
+    def test_user_pool_tags_agree_with_describe_user_pool(self):
+        pool = self.cognito.create_user_pool(PoolName="tagged", UserPoolTags={"team": "payments"})
+        pool = pool["UserPool"]
+        arn = pool["Arn"]
+        tags = self.cognito.list_tags_for_resource(ResourceArn=arn)["Tags"]
+        self.assertEqual(tags, {"team": "payments"})
+        self.cognito.tag_resource(ResourceArn=arn, Tags={"stage": "dev", "team": "risk"})
+        described = self.cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        self.assertEqual(described["UserPoolTags"], {"team": "risk", "stage": "dev"})
+        self.cognito.untag_resource(ResourceArn=arn, TagKeys=["team"])
+        self.assertEqual(self.cognito.list_tags_for_resource(ResourceArn=arn)["Tags"], {"stage": "dev"})
+        described = self.cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        self.assertEqual(described["UserPoolTags"], {"stage": "dev"})
+
+    def test_tags_of_unknown_user_pool_are_not_found(self):
+        arn = "arn:aws:cognito-idp:ap-southeast-2:123456789012:userpool/ap-southeast-2_missing"
+        for call in [
+            lambda: self.cognito.list_tags_for_resource(ResourceArn=arn),
+            lambda: self.cognito.tag_resource(ResourceArn=arn, Tags={"k": "v"}),
+            lambda: self.cognito.untag_resource(ResourceArn=arn, TagKeys=["k"]),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
+    def test_event_bus_update(self):
+        dlq = {"Arn": "arn:aws:sqs:ap-southeast-2:123456789012:dlq"}
+        self.events.create_event_bus(Name="updated", Description="before", DeadLetterConfig=dlq)
+        updated = self.events.update_event_bus(Name="updated", KmsKeyIdentifier="alias/bus")
+        self.assertEqual(updated["Arn"], "arn:aws:events:ap-southeast-2:123456789012:event-bus/updated")
+        self.assertEqual((updated["Name"], updated["KmsKeyIdentifier"]), ("updated", "alias/bus"))
+        self.assertEqual(updated["Description"], "before")  # kept when omitted
+        self.assertNotIn("DeadLetterConfig", updated)  # replaced, like the KMS key
+        described = self.events.describe_event_bus(Name="updated")
+        self.assertEqual(described["Description"], "before")
+        self.assertEqual(described["KmsKeyIdentifier"], "alias/bus")
+        self.assertNotIn("DeadLetterConfig", described)
+        log = {"IncludeDetail": "FULL", "Level": "INFO"}
+        self.events.update_event_bus(
+            Name="updated", Description="", DeadLetterConfig=dlq, LogConfig=log
+        )
+        described = self.events.describe_event_bus(Name="updated")
+        self.assertNotIn("Description", described)
+        self.assertNotIn("KmsKeyIdentifier", described)
+        self.assertEqual((described["DeadLetterConfig"], described["LogConfig"]), (dlq, log))
+
+    def test_update_of_missing_event_bus_is_not_found(self):
+        with self.assertRaises(ClientError) as ctx:
+            self.events.update_event_bus(Name="ghost", Description="x")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
+    def test_event_bus_policy_reads_back_as_put(self):
+        arn = self.events.create_event_bus(Name="shared")["EventBusArn"]
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "org",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "events:PutEvents",
+                    "Resource": arn,
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+                }
+            ],
+        }
+        self.events.put_permission(EventBusName="shared", Policy=json.dumps(policy))
+        self.assertEqual(json.loads(self.events.describe_event_bus(Name="shared")["Policy"]), policy)
+
+    def test_event_bus_policy_is_replaced_as_a_whole(self):
+        arn = self.events.create_event_bus(Name="converging")["EventBusArn"]
+
+        def statement(sid, account):
+            principal = {"AWS": f"arn:aws:iam::{account}:root"}
+            return {"Sid": sid, "Effect": "Allow", "Principal": principal,
+                    "Action": "events:PutEvents", "Resource": arn}
+
+        both = {"Version": "2012-10-17", "Statement": [statement("a", "111111111111"),
+                                                       statement("b", "222222222222")]}
+        self.events.put_permission(EventBusName="converging", Policy=json.dumps(both))
+        self.assertEqual(json.loads(self.events.describe_event_bus(Name="converging")["Policy"]), both)
+        one = {"Version": "2012-10-17", "Statement": [statement("a", "111111111111")]}
+        self.events.put_permission(EventBusName="converging", Policy=json.dumps(one))
+        self.assertEqual(json.loads(self.events.describe_event_bus(Name="converging")["Policy"]), one)
+        self.events.remove_permission(EventBusName="converging", RemoveAllPermissions=True)
+        self.assertNotIn("Policy", self.events.describe_event_bus(Name="converging"))
+
+    def test_event_bus_policy_statements_need_no_sid(self):
+        arn = self.events.create_event_bus(Name="unnamed")["EventBusArn"]
+        policy = {
+            "Version": "2012-10-17",
+            "Id": "org-access",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["events:PutEvents", "events:PutRule"],
+                    "Resource": arn,
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+                }
+            ],
+        }
+        self.events.put_permission(EventBusName="unnamed", Policy=json.dumps(policy))
+        self.assertEqual(json.loads(self.events.describe_event_bus(Name="unnamed")["Policy"]), policy)
+        # The StatementId form still adds one statement to the policy, and removes it by its id.
+        self.events.put_permission(
+            EventBusName="unnamed", StatementId="partner", Action="events:PutEvents",
+            Principal="333333333333",
+        )
+        added = json.loads(self.events.describe_event_bus(Name="unnamed")["Policy"])
+        self.assertEqual(added["Statement"][0], policy["Statement"][0])
+        self.assertEqual([s.get("Sid") for s in added["Statement"]], [None, "partner"])
+        self.events.remove_permission(EventBusName="unnamed", StatementId="partner")
+        self.assertEqual(json.loads(self.events.describe_event_bus(Name="unnamed")["Policy"]), policy)
+        with self.assertRaises(ClientError) as ctx:
+            self.events.put_permission(EventBusName="unnamed", Policy='{"Statement": "none"}')
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ValidationException")
+
+    def oidc_provider(self, host, client_ids):
+        return self.iam.create_open_id_connect_provider(
+            Url=f"https://{host}", ClientIDList=client_ids, ThumbprintList=["a" * 40]
+        )["OpenIDConnectProviderArn"]
+
+    def client_ids(self, arn):
+        return self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"]
+
+    def test_oidc_client_ids_are_added_and_removed(self):
+        arn = self.oidc_provider("token.actions.example.com", ["sts.amazonaws.com"])
+        bodies = self.bodies(self.iam)
+        self.iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="app")
+        self.assertTrue(bodies[-1].startswith(
+            '<AddClientIDToOpenIDConnectProviderResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+            "<ResponseMetadata><RequestId>"
+        ))
+        self.assertEqual(self.client_ids(arn), ["sts.amazonaws.com", "app"])
+        self.iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="app")
+        self.assertEqual(self.client_ids(arn), ["sts.amazonaws.com", "app"])
+        self.iam.remove_client_id_from_open_id_connect_provider(
+            OpenIDConnectProviderArn=arn, ClientID="sts.amazonaws.com"
+        )
+        self.assertTrue(bodies[-1].startswith("<RemoveClientIDFromOpenIDConnectProviderResponse"))
+        self.assertEqual(self.client_ids(arn), ["app"])
+        self.iam.remove_client_id_from_open_id_connect_provider(
+            OpenIDConnectProviderArn=arn, ClientID="sts.amazonaws.com"
+        )
+        self.assertEqual(self.client_ids(arn), ["app"])
+        with self.assertRaises(ClientError) as ctx:
+            self.iam.add_client_id_to_open_id_connect_provider(
+                OpenIDConnectProviderArn=arn, ClientID="x" * 256
+            )
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ValidationError")
+
+    def test_oidc_calls_on_unknown_provider_are_not_found(self):
+        arn = "arn:aws:iam::123456789012:oidc-provider/ghost.example.com"
+        for call in [
+            lambda: self.iam.add_client_id_to_open_id_connect_provider(
+                OpenIDConnectProviderArn=arn, ClientID="app"
+            ),
+            lambda: self.iam.remove_client_id_from_open_id_connect_provider(
+                OpenIDConnectProviderArn=arn, ClientID="app"
+            ),
+            lambda: self.iam.update_open_id_connect_provider_thumbprint(
+                OpenIDConnectProviderArn=arn, ThumbprintList=["b" * 40]
+            ),
+            lambda: self.iam.tag_open_id_connect_provider(
+                OpenIDConnectProviderArn=arn, Tags=[{"Key": "k", "Value": "v"}]
+            ),
+            lambda: self.iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["k"]),
+            lambda: self.iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "NoSuchEntity")
+            self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+
+    def test_oidc_thumbprints_and_tags(self):
+        arn = self.oidc_provider("idp.example.com", ["app"])
+        self.iam.update_open_id_connect_provider_thumbprint(
+            OpenIDConnectProviderArn=arn, ThumbprintList=["b" * 40, "c" * 40]
+        )
+        provider = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        self.assertEqual(provider["ThumbprintList"], ["b" * 40, "c" * 40])
+        self.iam.tag_open_id_connect_provider(
+            OpenIDConnectProviderArn=arn,
+            Tags=[{"Key": "team", "Value": "payments"}, {"Key": "stage", "Value": "dev"}],
+        )
+        self.iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["stage"])
+        tags = self.iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)
+        self.assertEqual(tags["Tags"], [{"Key": "team", "Value": "payments"}])
+        self.assertFalse(tags["IsTruncated"])
+        provider = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        self.assertEqual(provider["Tags"], [{"Key": "team", "Value": "payments"}])
+
+    def test_iam_policy_documents_are_url_encoded(self):
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}],
+        }
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/50%"}],
+        }
+        self.iam.create_role(RoleName="encoded", AssumeRolePolicyDocument=json.dumps(trust))
+        self.iam.put_role_policy(RoleName="encoded", PolicyName="inline", PolicyDocument=json.dumps(document))
+        arn = self.iam.create_policy(PolicyName="encoded", PolicyDocument=json.dumps(document))
+        arn = arn["Policy"]["Arn"]
+        bodies = self.bodies(self.iam)
+        for call, element, expected in [
+            (lambda: self.iam.get_role(RoleName="encoded"), "AssumeRolePolicyDocument", trust),
+            (lambda: self.iam.list_roles(), "AssumeRolePolicyDocument", trust),
+            (lambda: self.iam.get_role_policy(RoleName="encoded", PolicyName="inline"),
+             "PolicyDocument", document),
+            (lambda: self.iam.get_policy_version(PolicyArn=arn, VersionId="v1"), "Document", document),
+        ]:
+            call()
+            with self.subTest(body=bodies[-1][:60]):
+                self.assertNotIn(f"<{element}>{{", bodies[-1])
+                self.assertIn(f"<{element}>{urllib.parse.quote(json.dumps(expected))}<", bodies[-1])
+        self.assertEqual(
+            self.iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"],
+            document,
+        )
+        self.iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(document))
+        self.assertNotIn("<Document>", bodies[-1])
+        self.iam.list_policy_versions(PolicyArn=arn)
+        self.assertNotIn("<Document>", bodies[-1])
+
+
+
+    def test_update_role_keeps_omitted_fields(self):
+        trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+        self.iam.create_role(
+            RoleName="keep-fields", AssumeRolePolicyDocument=trust, Description="kept", MaxSessionDuration=7200
+        )
+        self.iam.update_role(RoleName="keep-fields", MaxSessionDuration=10800)
+        role = self.iam.get_role(RoleName="keep-fields")["Role"]
+        self.assertEqual((role["Description"], role["MaxSessionDuration"]), ("kept", 10800))
+        self.iam.update_role(RoleName="keep-fields", Description="changed")
+        role = self.iam.get_role(RoleName="keep-fields")["Role"]
+        self.assertEqual((role["Description"], role["MaxSessionDuration"]), ("changed", 10800))
+
+    def test_set_queue_attributes_keeps_the_policy(self):
+        url = self.sqs.create_queue(QueueName="keeps-policy")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": arn}],
+        }
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"MessageRetentionPeriod": "86400"})
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual(json.loads(attrs["Policy"]), policy)
+        self.assertEqual(attrs["MessageRetentionPeriod"], "86400")
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertNotIn("Policy", attrs)
+
+    def test_create_bucket_tags_the_bucket(self):
+        self.s3.create_bucket(
+            Bucket="tagged-at-creation",
+            CreateBucketConfiguration={
+                "LocationConstraint": "ap-southeast-2",
+                "Tags": [{"Key": "owner", "Value": "bankinfra"}, {"Key": "stage", "Value": "local"}],
+            },
+        )
+        tags = self.s3.get_bucket_tagging(Bucket="tagged-at-creation")["TagSet"]
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in tags), [("owner", "bankinfra"), ("stage", "local")])
+
 if __name__ == "__main__":
     unittest.main()
+

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::cli::Color;
 use crate::context::Context;
+use crate::output::outln;
 
 /// JSON plan format version (docs/json-output.md).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -155,19 +156,19 @@ pub fn plan_json(ctx: &Context, plan: &Plan) -> String {
 pub fn progress(event: &Event, colour: bool) {
     match event {
         Event::Started { address, action } => {
-            println!("{} {address}: {}…", paint(action.symbol(), *action, colour), gerund(*action));
+            outln!("{} {address}: {}…", paint(action.symbol(), *action, colour), gerund(*action));
         }
         Event::Finished { address, outcome } => match outcome {
             Outcome::Done { action, elapsed } => {
-                println!(
+                outln!(
                     "{} {address}: {} in {:.1}s",
                     paint(action.symbol(), *action, colour),
                     done(*action),
                     elapsed.as_secs_f64()
                 );
             }
-            Outcome::Failed { action, error } => println!("! {address}: {} failed: {error}", gerund(*action)),
-            Outcome::Skipped { because, .. } => println!("· {address}: skipped, because {because} failed"),
+            Outcome::Failed { action, error } => outln!("! {address}: {} failed: {error}", gerund(*action)),
+            Outcome::Skipped { because, .. } => outln!("· {address}: skipped, because {because} failed"),
         },
     }
 }

@@ -4,6 +4,7 @@ use crate::cli::ApplyArgs;
 use crate::commands::confirm;
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
+use crate::output::out;
 use crate::render;
 
 pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
@@ -11,7 +12,7 @@ pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
     let plan =
         Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
-    print!("{}", render::plan_text(&ctx, &plan, colour));
+    out!("{}", render::plan_text(&ctx, &plan, colour));
     if !plan.summary().has_changes() {
         return Ok(exit::OK);
     }
@@ -20,6 +21,6 @@ pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
         ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: args.adopt };
     let executor = Executor::new(ctx.provider.clone(), options);
     let report = executor.apply(&plan, &|event| render::progress(event, colour)).await;
-    print!("{}", render::report("Apply", &report));
+    out!("{}", render::report("Apply", &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
 }

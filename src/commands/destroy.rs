@@ -5,6 +5,7 @@ use crate::cli::DestroyArgs;
 use crate::commands::confirm;
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
+use crate::output::{out, outln};
 use crate::render;
 
 pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
@@ -26,14 +27,14 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
         .await
         .exit(exit::FAILED)?;
     if !plan.summary().has_changes() {
-        println!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
+        outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         return Ok(exit::OK);
     }
-    print!("{}", render::plan_text(&ctx, &plan, colour));
+    out!("{}", render::plan_text(&ctx, &plan, colour));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: false };
     let report =
         Executor::new(ctx.provider.clone(), options).apply(&plan, &|event| render::progress(event, colour)).await;
-    print!("{}", render::report("Destroy", &report));
+    out!("{}", render::report("Destroy", &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
 }

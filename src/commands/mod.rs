@@ -12,6 +12,7 @@ use anyhow::anyhow;
 
 use crate::cli::{Cli, Command};
 use crate::exit::{self, Failure};
+use crate::output::out;
 
 pub async fn run(cli: Cli) -> Result<i32, Failure> {
     match cli.command {
@@ -35,7 +36,7 @@ fn confirm(question: &str, auto_approve: bool) -> Result<(), Failure> {
             anyhow!("no terminal to confirm on; re-run with --auto-approve to proceed without confirmation"),
         ));
     }
-    print!("{question}\n  Only 'yes' will be accepted: ");
+    out!("{question}\n  Only 'yes' will be accepted: ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer).map_err(|e| Failure::new(exit::FAILED, e))?;

@@ -1,6 +1,7 @@
 use crate::cli::OutputsArgs;
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
+use crate::output::outln;
 
 pub async fn run(args: OutputsArgs) -> Result<i32, Failure> {
     let ctx = Context::load(&args.common).await?;
@@ -9,13 +10,13 @@ pub async fn run(args: OutputsArgs) -> Result<i32, Failure> {
     if args.json {
         let map: serde_json::Map<String, serde_json::Value> =
             values.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
-        println!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&map).unwrap_or_default());
     } else if values.is_empty() {
-        println!("No outputs under {path}: the stack is not applied on this stage.");
+        outln!("No outputs under {path}: the stack is not applied on this stage.");
     } else {
         let width = values.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (name, value) in values {
-            println!("{name:width$}  {value}");
+            outln!("{name:width$}  {value}");
         }
     }
     Ok(exit::OK)

@@ -3,6 +3,7 @@ use bankinfra_engine::Planner;
 use crate::cli::PlanArgs;
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
+use crate::output::{out, outln};
 use crate::render;
 
 pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
@@ -10,9 +11,9 @@ pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
     let plan =
         Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
     if args.json {
-        println!("{}", render::plan_json(&ctx, &plan));
+        outln!("{}", render::plan_json(&ctx, &plan));
     } else {
-        print!("{}", render::plan_text(&ctx, &plan, render::use_colour(args.common.color)));
+        out!("{}", render::plan_text(&ctx, &plan, render::use_colour(args.common.color)));
     }
     Ok(if args.detailed_exitcode && plan.summary().has_changes() { exit::CHANGES } else { exit::OK })
 }

@@ -8,7 +8,7 @@ use bankinfra_testkit::{Emulator, repo_root};
 use serde_json::Value;
 
 pub const STAGE: &str = "local";
-pub const TOTAL_RESOURCES: usize = 39;
+pub const TOTAL_RESOURCES: usize = 110;
 
 /// An emulator plus the specs directory the binary is pointed at.
 pub struct Env {
@@ -88,6 +88,18 @@ impl Env {
         aws_sdk_ec2::Client::new(&self.sdk)
     }
 
+    pub fn events(&self) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::new(&self.sdk)
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk)
+    }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk)
+    }
+
     pub fn kms(&self) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.sdk)
     }
@@ -104,6 +116,33 @@ impl Env {
         let out = self.ssm().get_parameter().name(format!("/bank/{STAGE}/{path}")).send().await.ok()?;
         out.parameter()?.value().map(str::to_string)
     }
+}
+
+/// An IAM policy document as the SDK returns it (URL-encoded JSON).
+pub fn iam_document(encoded: &str) -> Value {
+    let mut bytes = Vec::new();
+    let raw = encoded.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%' && i + 2 < raw.len() {
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&raw[i + 1..i + 3]).unwrap(), 16).unwrap());
+            i += 3;
+        } else {
+            bytes.push(raw[i]);
+            i += 1;
+        }
+    }
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("policy document is JSON ({e}): {encoded}"))
+}
+
+/// Expected `(address, action, [paths])` triples, sorted, for comparison with [`changes`].
+pub fn expect_changes(expected: &[(&str, &str, &[&str])]) -> Vec<(String, String, Vec<String>)> {
+    let mut out: Vec<(String, String, Vec<String>)> = expected
+        .iter()
+        .map(|(a, action, paths)| (a.to_string(), action.to_string(), paths.iter().map(|p| p.to_string()).collect()))
+        .collect();
+    out.sort();
+    out
 }
 
 pub fn text(bytes: &[u8]) -> String {

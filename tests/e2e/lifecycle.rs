@@ -42,7 +42,7 @@ async fn killed_apply_converges_without_duplicates() {
     let env = Env::new().await;
     // Kill the apply at twelve different points of its run; every re-run picks up where the
     // last one stopped, finding what it created by name or by ownership tags.
-    for delay_ms in [40, 80, 120, 160, 200, 240, 280, 320, 360, 420, 500, 600] {
+    for delay_ms in [60, 150, 300, 450, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000] {
         let mut child = env.spawn(&["apply", "--stage", STAGE, "--auto-approve"]);
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL

@@ -7,12 +7,19 @@
 mod config;
 mod ec2;
 mod error;
+mod events;
+mod iam;
 mod kms;
 mod s3;
+mod sqs;
 mod ssm;
 
 use async_trait::async_trait;
-use bankinfra_model::{DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Provider, ProviderError, Resource};
+use std::collections::BTreeMap;
+
+use bankinfra_model::{
+    Address, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Provider, ProviderError, Resource, Tags,
+};
 
 pub use config::Connection;
 
@@ -27,8 +34,11 @@ pub struct CallerIdentity {
 #[derive(Clone)]
 pub struct AwsProvider {
     ec2: aws_sdk_ec2::Client,
+    events: aws_sdk_eventbridge::Client,
+    iam: aws_sdk_iam::Client,
     kms: aws_sdk_kms::Client,
     s3: aws_sdk_s3::Client,
+    sqs: aws_sdk_sqs::Client,
     ssm: aws_sdk_ssm::Client,
     sts: aws_sdk_sts::Client,
     /// Where requests go, for error messages.
@@ -42,8 +52,11 @@ impl AwsProvider {
         let s3_config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(connection.path_style()).build();
         AwsProvider {
             ec2: aws_sdk_ec2::Client::new(&sdk),
+            events: aws_sdk_eventbridge::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::new(&sdk),
             kms: aws_sdk_kms::Client::new(&sdk),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
+            sqs: aws_sdk_sqs::Client::new(&sdk),
             ssm: aws_sdk_ssm::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
             endpoint,
@@ -81,21 +94,38 @@ impl Provider for AwsProvider {
         ownership: &Ownership,
     ) -> Result<Vec<LiveResource>, ProviderError> {
         let wants = |service: &str| kinds.iter().any(|k| k.service() == service);
-        let (net, keys, buckets, params) = tokio::try_join!(
+        let (net, keys, buckets, queues, buses, identities, params) = tokio::try_join!(
             async { if wants("ec2") { ec2::read(&self.ec2, desired, ownership).await } else { Ok(Vec::new()) } },
             async { if wants("kms") { kms::read(&self.kms, desired, ownership).await } else { Ok(Vec::new()) } },
             async { if wants("s3") { s3::read(&self.s3, desired, ownership).await } else { Ok(Vec::new()) } },
+            async { if wants("sqs") { sqs::read(&self.sqs, desired, ownership).await } else { Ok(Vec::new()) } },
+            async {
+                if wants("events") { events::read(&self.events, desired, ownership).await } else { Ok(Vec::new()) }
+            },
+            async { if wants("iam") { iam::read(&self.iam, desired, ownership).await } else { Ok(Vec::new()) } },
             async { if wants("ssm") { ssm::read(&self.ssm, desired, ownership).await } else { Ok(Vec::new()) } },
         )?;
-        Ok([net, keys, buckets, params].into_iter().flatten().filter(|l| kinds.contains(&l.address.kind())).collect())
+        Ok([net, keys, buckets, queues, buses, identities, params]
+            .into_iter()
+            .flatten()
+            .filter(|l| kinds.contains(&l.address.kind()))
+            .collect())
     }
 
     async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
-        match resource.address.kind().service() {
-            "ec2" => ec2::create(&self.ec2, resource).await,
-            "kms" => kms::key::create(&self.kms, resource).await,
-            "s3" => s3::bucket::create(&self.s3, resource).await,
-            _ => ssm::parameter::create(&self.ssm, resource).await,
+        match resource.address.kind() {
+            Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
+                ec2::create(&self.ec2, resource).await
+            }
+            Kind::KmsKey => kms::key::create(&self.kms, resource).await,
+            Kind::S3Bucket => s3::bucket::create(&self.s3, resource).await,
+            Kind::SqsQueue => sqs::queue::create(&self.sqs, resource).await,
+            Kind::EventBus => events::bus::create(&self.events, resource).await,
+            Kind::EventArchive => events::archive::create(&self.events, resource).await,
+            Kind::IamOidcProvider => iam::oidc_provider::create(&self.iam, resource).await,
+            Kind::IamPolicy => iam::policy::create(&self.iam, resource).await,
+            Kind::IamRole => iam::role::create(&self.iam, resource).await,
+            Kind::SsmParameter => ssm::parameter::create(&self.ssm, resource).await,
         }
     }
 
@@ -105,20 +135,36 @@ impl Provider for AwsProvider {
         desired: &Resource,
         changes: &[FieldChange],
     ) -> Result<LiveResource, ProviderError> {
-        match desired.address.kind().service() {
-            "ec2" => ec2::update(&self.ec2, live, desired, changes).await,
-            "kms" => kms::key::update(&self.kms, live, desired, changes).await,
-            "s3" => s3::bucket::update(&self.s3, live, desired, changes).await,
-            _ => ssm::parameter::update(&self.ssm, live, desired, changes).await,
+        match desired.address.kind() {
+            Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
+                ec2::update(&self.ec2, live, desired, changes).await
+            }
+            Kind::KmsKey => kms::key::update(&self.kms, live, desired, changes).await,
+            Kind::S3Bucket => s3::bucket::update(&self.s3, live, desired, changes).await,
+            Kind::SqsQueue => sqs::queue::update(&self.sqs, live, desired, changes).await,
+            Kind::EventBus => events::bus::update(&self.events, live, desired, changes).await,
+            Kind::EventArchive => events::archive::update(&self.events, live, desired, changes).await,
+            Kind::IamOidcProvider => iam::oidc_provider::update(&self.iam, live, desired, changes).await,
+            Kind::IamPolicy => iam::policy::update(&self.iam, live, desired, changes).await,
+            Kind::IamRole => iam::role::update(&self.iam, live, desired, changes).await,
+            Kind::SsmParameter => ssm::parameter::update(&self.ssm, live, desired, changes).await,
         }
     }
 
     async fn delete(&self, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError> {
-        match live.address.kind().service() {
-            "ec2" => ec2::delete(&self.ec2, live).await,
-            "kms" => kms::key::delete(&self.kms, live, options).await,
-            "s3" => s3::bucket::delete(&self.s3, live, options).await,
-            _ => ssm::parameter::delete(&self.ssm, live).await,
+        match live.address.kind() {
+            Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
+                ec2::delete(&self.ec2, live).await
+            }
+            Kind::KmsKey => kms::key::delete(&self.kms, live, options).await,
+            Kind::S3Bucket => s3::bucket::delete(&self.s3, live, options).await,
+            Kind::SqsQueue => sqs::queue::delete(&self.sqs, live).await,
+            Kind::EventBus => events::bus::delete(&self.events, live).await,
+            Kind::EventArchive => events::archive::delete(&self.events, live).await,
+            Kind::IamOidcProvider => iam::oidc_provider::delete(&self.iam, live).await,
+            Kind::IamPolicy => iam::policy::delete(&self.iam, live).await,
+            Kind::IamRole => iam::role::delete(&self.iam, live).await,
+            Kind::SsmParameter => ssm::parameter::delete(&self.ssm, live).await,
         }
     }
 }
@@ -126,4 +172,73 @@ impl Provider for AwsProvider {
 /// Top-level attributes named by a list of changes (`tags.x` → `tags`).
 pub(crate) fn changed_fields(changes: &[FieldChange]) -> std::collections::BTreeSet<&str> {
     changes.iter().map(|c| c.path.split('.').next().unwrap_or_default()).collect()
+}
+
+/// The address of a name-addressed resource found live: its declared address when `name` is
+/// declared; otherwise the address in its ownership tags when this stack and stage own it.
+pub(crate) fn name_addressed(
+    name: &str,
+    declared: &BTreeMap<String, Address>,
+    tags: &Tags,
+    ownership: &Ownership,
+    kind: Kind,
+) -> Option<Address> {
+    if let Some(address) = declared.get(name) {
+        return Some(address.clone());
+    }
+    Ownership::address_in(tags).filter(|a| a.kind() == kind && ownership.owns(tags))
+}
+
+/// A policy document as read back (possibly URL-encoded, as IAM sends them, or re-serialised);
+/// `None` when empty. Text that is not JSON either way is kept as a string, so it shows as drift.
+pub(crate) fn parse_policy(text: &str) -> Option<serde_json::Value> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = serde_json::from_str(text).ok().or_else(|| serde_json::from_str(&percent_decode(text)?).ok());
+    Some(parsed.unwrap_or_else(|| serde_json::Value::String(text.to_string())))
+}
+
+/// Decodes `%XX` escapes (RFC 3986); `None` when the result is not UTF-8 or an escape is broken.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Tag keys to remove and tags to add or change to turn `live` into `desired`.
+pub(crate) fn tag_changes(live: &Tags, desired: &Tags) -> (Vec<String>, Tags) {
+    let stale = live.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
+    let changed =
+        desired.iter().filter(|(k, v)| live.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    (stale, changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_policy;
+    use serde_json::json;
+
+    #[test]
+    fn policies_parse_plain_or_url_encoded() {
+        let doc =
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+        assert_eq!(parse_policy(&doc.to_string()), Some(doc.clone()));
+        let encoded = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%7B%22Effect%22%3A%20%22Allow%22%2C%20%22Action%22%3A%20%22s3%3A%2A%22%2C%20%22Resource%22%3A%20%22%2A%22%7D%5D%7D";
+        assert_eq!(parse_policy(encoded), Some(doc));
+        assert_eq!(parse_policy("  "), None);
+        assert_eq!(parse_policy("%zz"), Some(json!("%zz")));
+    }
 }

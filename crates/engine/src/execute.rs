@@ -2,7 +2,7 @@
 //! under one bounded semaphore. A failure skips everything that depends on it; the report names
 //! the root causes.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,10 +26,19 @@ pub struct ApplyOptions {
 /// What happened to one resource.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Done { action: Action, elapsed: Duration },
-    Failed { action: Action, error: String },
+    Done {
+        action: Action,
+        elapsed: Duration,
+    },
+    Failed {
+        action: Action,
+        error: String,
+    },
     /// Not attempted because `because` (a dependency, possibly indirect) failed.
-    Skipped { action: Action, because: Address },
+    Skipped {
+        action: Action,
+        because: Address,
+    },
 }
 
 /// Progress, reported while the plan runs.
@@ -74,10 +83,37 @@ pub struct Executor {
     options: ApplyOptions,
 }
 
+/// Which part of a change a node performs. A replace is two nodes, so that its delete runs in
+/// delete order (after the deletes of its dependents) and its create in create order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Whole,
+    RemoveForReplace,
+    CreateForReplace,
+}
+
 struct Node {
     change: ResourceChange,
+    step: Step,
     waiting_on: usize,
-    dependents: Vec<usize>,
+    /// Nodes that need this one to succeed: skipped when it fails.
+    hard: Vec<usize>,
+    /// Nodes that only run after this one, whatever its outcome.
+    soft: Vec<usize>,
+}
+
+impl Node {
+    fn new(change: &ResourceChange, step: Step) -> Node {
+        Node { change: change.clone(), step, waiting_on: 0, hard: Vec::new(), soft: Vec::new() }
+    }
+
+    fn removes(&self) -> bool {
+        self.step == Step::RemoveForReplace || self.change.action == Action::Delete
+    }
+
+    fn creates_or_updates(&self) -> bool {
+        !self.removes()
+    }
 }
 
 impl Executor {
@@ -85,8 +121,10 @@ impl Executor {
         Executor { provider, options }
     }
 
-    /// Executes every non-no-op change of `plan`. Creates, updates and replaces run first in
-    /// dependency order; deletes run after them, dependents before dependencies.
+    /// Executes every non-no-op change of `plan`, each as soon as what it waits for has finished:
+    /// creates and updates after their dependencies; deletes after the deletes of their
+    /// dependents and after every create and update; a replace deletes in delete order, then
+    /// creates in create order.
     pub async fn apply(&self, plan: &Plan, on_event: &(dyn Fn(&Event) + Sync)) -> ApplyReport {
         let mut report = ApplyReport::default();
         for change in &plan.changes {
@@ -94,84 +132,94 @@ impl Executor {
                 report.outputs.insert(change.address.clone(), live.outputs.clone());
             }
         }
-        let (deletes, others): (Vec<&ResourceChange>, Vec<&ResourceChange>) = plan
-            .changes
-            .iter()
-            .filter(|c| c.action != Action::NoOp)
-            .partition(|c| c.action == Action::Delete);
-        let forward = forward_nodes(plan, &others);
-        self.run(forward, &mut report, on_event).await;
-        let backward = delete_nodes(plan, &deletes);
-        self.run(backward, &mut report, on_event).await;
+        let nodes = schedule(plan);
+        self.run(nodes, &mut report, on_event).await;
         report
     }
 
     async fn run(&self, mut nodes: Vec<Node>, report: &mut ApplyReport, on_event: &(dyn Fn(&Event) + Sync)) {
         let semaphore = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
         let mut ready: VecDeque<usize> = (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0).collect();
-        let mut blocked_by: HashMap<usize, Address> = HashMap::new();
+        let mut settled = vec![false; nodes.len()];
+        let mut skipped: Vec<(usize, Address)> = Vec::new();
+        let mut first_start: HashMap<Address, Instant> = HashMap::new();
         let mut running = JoinSet::new();
         loop {
             while let Some(&i) = ready.front() {
                 let Ok(permit) = semaphore.clone().try_acquire_owned() else { break };
                 ready.pop_front();
                 let change = &nodes[i].change;
-                on_event(&Event::Started { address: change.address.clone(), action: change.action });
-                let job = self.job(change, &report.outputs);
+                if !first_start.contains_key(&change.address) {
+                    first_start.insert(change.address.clone(), Instant::now());
+                    on_event(&Event::Started { address: change.address.clone(), action: change.action });
+                }
+                let job = self.job(change, nodes[i].step, &report.outputs);
                 running.spawn(async move {
-                    let started = Instant::now();
                     let result = job.await;
                     drop(permit);
-                    (i, started.elapsed(), result)
+                    (i, result)
                 });
             }
             let Some(joined) = running.join_next().await else { break };
-            let (i, elapsed, result) = match joined {
+            let (i, result) = match joined {
                 Ok(r) => r,
                 Err(panic) => std::panic::resume_unwind(panic.into_panic()),
             };
-            let (address, action) = (nodes[i].change.address.clone(), nodes[i].change.action);
+            settled[i] = true;
+            let (address, action, step) = (nodes[i].change.address.clone(), nodes[i].change.action, nodes[i].step);
             let outcome = match result {
                 Ok(live) => {
                     match live {
                         Some(l) => report.outputs.insert(address.clone(), l.outputs),
                         None => report.outputs.remove(&address),
                     };
-                    for d in nodes[i].dependents.clone() {
-                        nodes[d].waiting_on -= 1;
-                        if nodes[d].waiting_on == 0 && !blocked_by.contains_key(&d) {
-                            ready.push_back(d);
-                        }
-                    }
-                    Outcome::Done { action, elapsed }
+                    let dependents: Vec<usize> = nodes[i].hard.iter().chain(&nodes[i].soft).copied().collect();
+                    release(&mut nodes, &dependents, &settled, &mut ready);
+                    let elapsed = first_start.get(&address).map_or(Duration::ZERO, Instant::elapsed);
+                    (step != Step::RemoveForReplace).then_some(Outcome::Done { action, elapsed })
                 }
                 Err(error) => {
-                    let mut stack = nodes[i].dependents.clone();
-                    while let Some(d) = stack.pop() {
-                        if blocked_by.insert(d, address.clone()).is_none() {
-                            stack.extend(nodes[d].dependents.iter().copied());
-                        }
+                    // The resource may be half-changed: only its own read on the next plan knows.
+                    for blocked in block(&mut nodes, i, &mut settled, &mut ready) {
+                        skipped.push((blocked, address.clone()));
                     }
-                    Outcome::Failed { action, error }
+                    Some(Outcome::Failed { action, error })
                 }
             };
-            on_event(&Event::Finished { address: address.clone(), outcome: outcome.clone() });
-            report.outcomes.push((address, outcome));
+            if let Some(outcome) = outcome {
+                on_event(&Event::Finished { address: address.clone(), outcome: outcome.clone() });
+                report.outcomes.push((address, outcome));
+            }
         }
-        let mut skipped: Vec<(usize, Address)> = blocked_by.into_iter().collect();
+        let mut reported: HashSet<Address> = report.outcomes.iter().map(|(a, _)| a.clone()).collect();
         skipped.sort_by_key(|(i, _)| *i);
         for (i, because) in skipped {
             let change = &nodes[i].change;
-            let outcome = Outcome::Skipped { action: change.action, because };
-            on_event(&Event::Finished { address: change.address.clone(), outcome: outcome.clone() });
-            report.outcomes.push((change.address.clone(), outcome));
+            if reported.insert(change.address.clone()) {
+                let outcome = Outcome::Skipped { action: change.action, because };
+                on_event(&Event::Finished { address: change.address.clone(), outcome: outcome.clone() });
+                report.outcomes.push((change.address.clone(), outcome));
+            }
+        }
+        // Anything still unsettled waits on a cycle: never report it as done.
+        for (i, node) in nodes.iter().enumerate() {
+            if !settled[i] && reported.insert(node.change.address.clone()) {
+                let outcome = Outcome::Failed {
+                    action: node.change.action,
+                    error: "internal error: not run, its ordering constraints form a cycle".into(),
+                };
+                on_event(&Event::Finished { address: node.change.address.clone(), outcome: outcome.clone() });
+                report.outcomes.push((node.change.address.clone(), outcome));
+            }
         }
     }
 
-    /// The provider work for one change; resolves references against the outputs known now.
+    /// The provider work for one step of a change; resolves references against the outputs
+    /// known now.
     fn job(
         &self,
         change: &ResourceChange,
+        step: Step,
         outputs: &HashMap<Address, Outputs>,
     ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + Send + 'static {
         let provider = self.provider.clone();
@@ -179,27 +227,34 @@ impl Executor {
         let action = change.action;
         let live = change.live.clone();
         let changes = change.changes.clone();
-        let resolved: Result<Option<Resource>, String> = change
-            .desired
-            .as_ref()
-            .map(|d| {
-                let lookup = |r: &Reference| outputs.get(&r.address)?.get(&r.output).cloned();
-                d.props
-                    .resolve(&lookup, None)
-                    .map(|props| Resource::new(d.address.clone(), props))
-                    .map_err(|e| e.to_string())
-            })
-            .transpose();
+        let resolved: Result<Option<Resource>, String> = match step {
+            Step::RemoveForReplace => Ok(None),
+            Step::Whole | Step::CreateForReplace => change
+                .desired
+                .as_ref()
+                .map(|d| {
+                    let lookup = |r: &Reference| outputs.get(&r.address)?.get(&r.output).cloned();
+                    d.props
+                        .resolve(&lookup, None)
+                        .map(|props| Resource::new(d.address.clone(), props))
+                        .map_err(|e| e.to_string())
+                })
+                .transpose(),
+        };
         async move {
             let desired = resolved?;
             let err = |e: ProviderError| e.to_string();
             let need = |what: &str| format!("internal error: {} change without {what}", action.as_str());
-            match action {
-                Action::Create => {
+            match (action, step) {
+                (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => {
                     let d = desired.ok_or_else(|| need("desired state"))?;
                     provider.create(&d).await.map(Some).map_err(err)
                 }
-                Action::Update | Action::Adopt => {
+                (Action::Delete, _) | (Action::Replace, Step::RemoveForReplace) => {
+                    let l = live.ok_or_else(|| need("live state"))?;
+                    provider.delete(&l, &options.delete).await.map(|()| None).map_err(err)
+                }
+                (Action::Update | Action::Adopt, _) => {
                     if action == Action::Adopt && !options.adopt {
                         return Err("exists without this stack's ownership tags; re-run with --adopt to bring it under management".into());
                     }
@@ -207,49 +262,148 @@ impl Executor {
                     let l = live.ok_or_else(|| need("live state"))?;
                     provider.update(&l, &d, &changes).await.map(Some).map_err(err)
                 }
-                Action::Replace => {
-                    let d = desired.ok_or_else(|| need("desired state"))?;
-                    let l = live.ok_or_else(|| need("live state"))?;
-                    provider.delete(&l, &options.delete).await.map_err(err)?;
-                    provider.create(&d).await.map(Some).map_err(err)
-                }
-                Action::Delete => {
-                    let l = live.ok_or_else(|| need("live state"))?;
-                    provider.delete(&l, &options.delete).await.map(|()| None).map_err(err)
-                }
-                Action::NoOp => Ok(live),
+                (Action::Replace, Step::Whole) => Err(need("a delete and a create step")),
+                (Action::NoOp, _) => Ok(live),
             }
         }
     }
 }
 
-fn forward_nodes(plan: &Plan, changes: &[&ResourceChange]) -> Vec<Node> {
-    let index: HashMap<&Address, usize> = changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect();
-    let mut nodes: Vec<Node> = changes.iter().map(|c| Node { change: (*c).clone(), waiting_on: 0, dependents: Vec::new() }).collect();
-    for (i, c) in changes.iter().enumerate() {
-        for dep in plan.graph.dependencies(&c.address) {
-            if let Some(&d) = index.get(dep) {
-                nodes[d].dependents.push(i);
-                nodes[i].waiting_on += 1;
+/// Counts one predecessor of each of `dependents` as finished; queues those now free to run.
+fn release(nodes: &mut [Node], dependents: &[usize], settled: &[bool], ready: &mut VecDeque<usize>) {
+    for &d in dependents {
+        nodes[d].waiting_on -= 1;
+        if nodes[d].waiting_on == 0 && !settled[d] {
+            ready.push_back(d);
+        }
+    }
+}
+
+/// Settles every node that needs `failed` (transitively, through hard edges) as skipped, and
+/// releases the soft dependents of all of them. Returns the skipped nodes.
+fn block(nodes: &mut [Node], failed: usize, settled: &mut [bool], ready: &mut VecDeque<usize>) -> Vec<usize> {
+    let mut skipped = Vec::new();
+    let mut finished = vec![failed];
+    while let Some(f) = finished.pop() {
+        for h in nodes[f].hard.clone() {
+            if !settled[h] {
+                settled[h] = true;
+                skipped.push(h);
+                finished.push(h);
             }
         }
+        let soft = nodes[f].soft.clone();
+        release(nodes, &soft, settled, ready);
+    }
+    ready.retain(|&r| !settled[r]);
+    skipped
+}
+
+/// Builds the execution graph of a plan's changes.
+fn schedule(plan: &Plan) -> Vec<Node> {
+    let mut nodes: Vec<Node> = Vec::new();
+    for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+        if change.action == Action::Replace {
+            nodes.push(Node::new(change, Step::RemoveForReplace));
+            nodes.push(Node::new(change, Step::CreateForReplace));
+        } else {
+            nodes.push(Node::new(change, Step::Whole));
+        }
+    }
+    let mut edges = Edges::default();
+    // Creates and updates: after the creates, updates and replaces of what they refer to.
+    let builders: HashMap<&Address, usize> =
+        nodes.iter().enumerate().filter(|(_, n)| n.creates_or_updates()).map(|(i, n)| (&n.change.address, i)).collect();
+    for (i, node) in nodes.iter().enumerate().filter(|(_, n)| n.creates_or_updates()) {
+        for dependency in plan.graph.dependencies(&node.change.address) {
+            if let Some(&d) = builders.get(dependency) {
+                edges.add(d, i, true);
+            }
+        }
+        if node.step == Step::CreateForReplace {
+            edges.add(i - 1, i, true);
+        }
+    }
+    // Removals: a resource goes after everything being removed that depends on it. Declared
+    // references first; the fixed kind order only where it contradicts none of them.
+    let removals: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].removes()).collect();
+    for &x in &removals {
+        for dependent in plan.graph.dependents(&nodes[x].change.address) {
+            for &y in removals.iter().filter(|&&y| &nodes[y].change.address == dependent) {
+                edges.add(y, x, true);
+            }
+        }
+    }
+    for &x in &removals {
+        for &y in &removals {
+            let (kx, ky) = (nodes[x].change.address.kind(), nodes[y].change.address.kind());
+            if x != y && ky.depends_on().contains(&kx) && !edges.reaches(x, y) {
+                edges.add(y, x, true);
+            }
+        }
+    }
+    // Plain deletes go last, after every create and update, unless something being replaced
+    // needs them gone first (they depend on it, directly or through other removals).
+    let early = edges.closure(removals.iter().copied().filter(|&x| nodes[x].step == Step::RemoveForReplace));
+    let builders: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].creates_or_updates()).collect();
+    for &x in removals.iter().filter(|x| !early.contains(x)) {
+        for &b in &builders {
+            edges.add(b, x, false);
+        }
+    }
+    for (from, to, hard) in edges.list {
+        if hard {
+            nodes[from].hard.push(to);
+        } else {
+            nodes[from].soft.push(to);
+        }
+        nodes[to].waiting_on += 1;
     }
     nodes
 }
 
-/// Delete order: `x` waits for every delete that depends on it, by declared reference or by kind.
-fn delete_nodes(plan: &Plan, changes: &[&ResourceChange]) -> Vec<Node> {
-    let mut nodes: Vec<Node> = changes.iter().map(|c| Node { change: (*c).clone(), waiting_on: 0, dependents: Vec::new() }).collect();
-    for (x, cx) in changes.iter().enumerate() {
-        let declared = plan.graph.dependents(&cx.address);
-        for (y, cy) in changes.iter().enumerate() {
-            let y_depends_on_x = y != x
-                && (cy.address.kind().depends_on().contains(&cx.address.kind()) || declared.contains(&&cy.address));
-            if y_depends_on_x {
-                nodes[y].dependents.push(x);
-                nodes[x].waiting_on += 1;
+/// Ordering constraints `from` → `to` (`to` waits for `from`).
+#[derive(Default)]
+struct Edges {
+    list: Vec<(usize, usize, bool)>,
+    after: HashMap<usize, Vec<usize>>,
+    before: HashMap<usize, Vec<usize>>,
+}
+
+impl Edges {
+    fn add(&mut self, from: usize, to: usize, hard: bool) {
+        if self.list.iter().any(|&(f, t, _)| f == from && t == to) {
+            return;
+        }
+        self.list.push((from, to, hard));
+        self.after.entry(from).or_default().push(to);
+        self.before.entry(to).or_default().push(from);
+    }
+
+    /// Whether `to` already waits, directly or indirectly, for `from`.
+    fn reaches(&self, from: usize, to: usize) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n) {
+                stack.extend(self.after.get(&n).into_iter().flatten().copied());
             }
         }
+        false
     }
-    nodes
+
+    /// `roots` and every node they wait for, directly or indirectly.
+    fn closure(&self, roots: impl Iterator<Item = usize>) -> HashSet<usize> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<usize> = roots.collect();
+        while let Some(n) = stack.pop() {
+            if seen.insert(n) {
+                stack.extend(self.before.get(&n).into_iter().flatten().copied());
+            }
+        }
+        seen
+    }
 }

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use bankinfra_model::{Address, Resource};
+use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 
 use crate::{Action, EngineError};
 
@@ -36,10 +36,10 @@ impl ResourceGraph {
             by_address.insert(r.address.clone(), r);
         }
         for r in by_address.values() {
-            let refs = r.props.references().map_err(|e| EngineError::InvalidReference {
-                address: r.address.clone(),
-                message: e.to_string(),
-            })?;
+            let refs = r
+                .props
+                .references()
+                .map_err(|e| EngineError::InvalidReference { address: r.address.clone(), message: e.to_string() })?;
             let to = index[&r.address];
             for reference in refs {
                 let from = *index.get(&reference.address).ok_or_else(|| EngineError::UnknownReference {
@@ -104,10 +104,13 @@ impl ResourceGraph {
 
     /// Graphviz DOT: one node per resource, coloured by its planned action when given.
     pub fn to_dot(&self, actions: &HashMap<Address, Action>) -> String {
-        let mut out = String::from("digraph bankinfra {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
+        let mut out = String::from(
+            "digraph bankinfra {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n",
+        );
         for address in &self.order {
             let action = actions.get(address).copied().unwrap_or(Action::NoOp);
-            let _ = writeln!(out, "  \"{address}\" [fillcolor=\"{}\", tooltip=\"{}\"];", action.colour(), action.as_str());
+            let _ =
+                writeln!(out, "  \"{address}\" [fillcolor=\"{}\", tooltip=\"{}\"];", action.colour(), action.as_str());
         }
         for edge in self.graph.edge_references() {
             let _ = writeln!(out, "  \"{}\" -> \"{}\";", self.graph[edge.source()], self.graph[edge.target()]);
@@ -152,7 +155,8 @@ mod tests {
 
     #[test]
     fn cycles_duplicates_and_dangling_references_are_rejected() {
-        let cycle = ResourceGraph::build(vec![param("a", "${ssm_parameter.b.name}"), param("b", "${ssm_parameter.a.name}")]);
+        let cycle =
+            ResourceGraph::build(vec![param("a", "${ssm_parameter.b.name}"), param("b", "${ssm_parameter.a.name}")]);
         assert!(matches!(cycle, Err(EngineError::Cycle(_))));
         let dup = ResourceGraph::build(vec![param("a", "x"), param("a", "y")]);
         assert!(matches!(dup, Err(EngineError::DuplicateAddress(_))));

@@ -150,23 +150,19 @@ impl<'a> Planner<'a> {
         for address in graph.order() {
             let desired = graph.resource(address).expect("ordered addresses are declared");
             let current = live.get(address);
-            let resolved = desired.props.resolve(
-                &|r: &Reference| lookup(r, &live, &pending),
-                Some(UNKNOWN),
-            );
+            let resolved = desired.props.resolve(&|r: &Reference| lookup(r, &live, &pending), Some(UNKNOWN));
             // Resolution with a fallback cannot fail on missing values; only on a malformed template,
             // which graph construction has already rejected.
-            let resolved = resolved.map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?;
+            let resolved = resolved
+                .map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?;
             let change = decide(address, desired, &resolved, current, &self.ownership)?;
             if matches!(change.action, Action::Create | Action::Replace) {
                 pending.insert(address.clone(), resolved.predicted_outputs());
             }
             changes.push(change);
         }
-        let mut orphans: Vec<&LiveResource> = live
-            .values()
-            .filter(|l| !graph.contains(&l.address) && self.ownership.owns(l.props.tags()))
-            .collect();
+        let mut orphans: Vec<&LiveResource> =
+            live.values().filter(|l| !graph.contains(&l.address) && self.ownership.owns(l.props.tags())).collect();
         orphans.sort_by(|a, b| delete_order(&a.address, &b.address));
         changes.extend(orphans.into_iter().map(delete_change));
         Ok(Plan { changes, graph })
@@ -177,11 +173,14 @@ impl<'a> Planner<'a> {
         let live = self.read(&graph).await?;
         let mut doomed: Vec<&LiveResource> = live
             .values()
-            // Ours by tags, or an ID-addressed resource found inside what we own (e.g. a subnet of
-            // our VPC that lost a tag). A name-addressed resource without our tags is left alone.
+            // Ours by tags; or declared and untaggable (an archive); or an ID-addressed resource
+            // found inside what we own (e.g. a subnet of our VPC that lost a tag). A name-addressed
+            // resource without our tags is left alone.
             .filter(|l| {
+                let kind = l.address.kind();
                 self.ownership.owns(l.props.tags())
-                    || (graph.contains(&l.address) && !is_name_addressed(l.address.kind()) && !l.props.tags().contains_key(TAG_STACK))
+                    || (graph.contains(&l.address) && !kind.taggable())
+                    || (graph.contains(&l.address) && !kind.name_addressed() && !l.props.tags().contains_key(TAG_STACK))
             })
             .collect();
         let position: HashMap<&Address, usize> = graph.order().iter().enumerate().map(|(i, a)| (a, i)).collect();
@@ -218,17 +217,16 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// Kinds whose identity is their name (so they can be found without ownership tags).
-fn is_name_addressed(kind: Kind) -> bool {
-    matches!(kind, Kind::S3Bucket | Kind::SsmParameter)
-}
-
 /// Deletes run dependents first: a kind is deleted before the kinds it depends on.
 fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
     b.kind().cmp(&a.kind())
 }
 
-fn lookup(r: &Reference, live: &BTreeMap<Address, LiveResource>, pending: &BTreeMap<Address, Outputs>) -> Option<String> {
+fn lookup(
+    r: &Reference,
+    live: &BTreeMap<Address, LiveResource>,
+    pending: &BTreeMap<Address, Outputs>,
+) -> Option<String> {
     if let Some(predicted) = pending.get(&r.address) {
         return predicted.get(&r.output).cloned();
     }
@@ -272,7 +270,8 @@ fn decide(
         .map(|c| c.path.split('.').next().unwrap_or_default().to_string())
         .filter(|top| address.kind().replace_on().contains(&top.as_str()))
         .collect();
-    let action = if is_name_addressed(address.kind()) && stack.is_none() {
+    let kind = address.kind();
+    let action = if kind.name_addressed() && kind.taggable() && stack.is_none() {
         Action::Adopt
     } else if changes.is_empty() {
         Action::NoOp

@@ -34,7 +34,7 @@ const OP_DELAY: Duration = Duration::from_millis(15);
 enum Call {
     Read,
     /// The resource exactly as the provider received it (references resolved).
-    Create(Resource),
+    Create(Box<Resource>),
     /// The address and the paths of the changes passed in.
     Update(Address, Vec<String>),
     Delete(Address),
@@ -137,37 +137,22 @@ impl MockProvider {
             .unwrap_or_else(|| panic!("{address} was never created"))
     }
 
-    /// Index of the first call matching `wanted` among all calls.
-    fn position(&self, wanted: &Call) -> usize {
+    /// Index of the first call that creates `address`.
+    fn create_position(&self, address: &str) -> usize {
+        let address = addr(address);
         self.calls()
             .iter()
-            .position(|c| match (c, wanted) {
-                (Call::Create(a), Call::Create(b)) => a.address == b.address,
-                (Call::Update(a, _), Call::Update(b, _)) => a == b,
-                (a, b) => a == b,
-            })
-            .unwrap_or_else(|| panic!("no call {wanted:?} in {:#?}", self.calls()))
+            .position(|c| matches!(c, Call::Create(r) if r.address == address))
+            .unwrap_or_else(|| panic!("{address} was never created: {:#?}", self.calls()))
     }
 
-    fn create_position(&self, address: &str) -> usize {
-        self.position(&Call::Create(param(address.split_once('.').unwrap().1, "")).with_address(address))
-    }
-
+    /// Index of the first call that deletes `address`.
     fn delete_position(&self, address: &str) -> usize {
-        self.position(&Call::Delete(addr(address)))
-    }
-}
-
-impl Call {
-    /// A create call matcher for `address` (only the address is compared).
-    fn with_address(self, address: &str) -> Call {
-        match self {
-            Call::Create(mut r) => {
-                r.address = addr(address);
-                Call::Create(r)
-            }
-            other => other,
-        }
+        let address = addr(address);
+        self.calls()
+            .iter()
+            .position(|c| *c == Call::Delete(address.clone()))
+            .unwrap_or_else(|| panic!("{address} was never deleted: {:#?}", self.calls()))
     }
 }
 
@@ -195,16 +180,14 @@ impl Provider for MockProvider {
             .values()
             .filter(|l| kinds.contains(&l.address.kind()))
             .filter(|l| {
-                self.leaky_read
-                    || ownership.owns(l.props.tags())
-                    || desired.iter().any(|d| d.address == l.address)
+                self.leaky_read || ownership.owns(l.props.tags()) || desired.iter().any(|d| d.address == l.address)
             })
             .cloned()
             .collect())
     }
 
     async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
-        let _op = self.begin(Call::Create(resource.clone()));
+        let _op = self.begin(Call::Create(Box::new(resource.clone())));
         tokio::time::sleep(OP_DELAY).await;
         assert!(
             resource.props.references().unwrap().is_empty(),
@@ -329,11 +312,7 @@ fn network() -> Vec<Resource> {
 }
 
 fn options(parallelism: usize) -> ApplyOptions {
-    ApplyOptions {
-        parallelism,
-        delete: DeleteOptions { purge_data: false, kms_deletion_window_days: 7 },
-        adopt: false,
-    }
+    ApplyOptions { parallelism, delete: DeleteOptions { purge_data: false, kms_deletion_window_days: 7 }, adopt: false }
 }
 
 async fn plan(mock: &MockProvider, resources: Vec<Resource>) -> Plan {
@@ -509,10 +488,9 @@ async fn changing_a_plain_attribute_plans_an_update_naming_that_path() {
     let new_calls = &mock.mutations()[calls_before..];
     assert_eq!(new_calls.len(), 2, "{new_calls:#?}");
     assert!(new_calls.contains(&Call::Update(addr("ssm_parameter.greeting"), vec!["value".into()])));
-    assert!(new_calls.contains(&Call::Update(
-        addr("subnet.a"),
-        vec!["map_public_ip_on_launch".into(), "tags.team".into()]
-    )));
+    assert!(
+        new_calls.contains(&Call::Update(addr("subnet.a"), vec!["map_public_ip_on_launch".into(), "tags.team".into()]))
+    );
     assert!(!plan_has_changes(&mock, changed).await);
 }
 
@@ -524,11 +502,8 @@ async fn plan_has_changes(mock: &MockProvider, resources: Vec<Resource>) -> bool
 async fn changing_a_replace_on_attribute_plans_a_replace_because_of_it() {
     assert!(Kind::Subnet.replace_on().contains(&"cidr_block"));
     let mock = MockProvider::new();
-    let resources = vec![
-        vpc("main", "10.0.0.0/16"),
-        subnet("a", "main", "10.0.1.0/24"),
-        param("subnet-a-id", "${subnet.a.id}"),
-    ];
+    let resources =
+        vec![vpc("main", "10.0.0.0/16"), subnet("a", "main", "10.0.1.0/24"), param("subnet-a-id", "${subnet.a.id}")];
     converge(&mock, resources.clone()).await;
     let old_subnet_id = mock.output("subnet.a", "id");
 
@@ -599,7 +574,9 @@ async fn live_resource_tagged_with_another_stage_is_not_deleted() {
     // With a provider that honours ownership in `read`, and one that returns everything.
     for mock in [MockProvider::new(), MockProvider::leaky()] {
         mock.seed(other_stage("elsewhere"));
-        mock.seed(vpc("theirs", "10.9.0.0/16")).props.tags_mut().clear();
+        let mut untagged = vpc("untagged", "10.9.0.0/16");
+        untagged.props.tags_mut().clear();
+        mock.seed(untagged);
         let mut foreign_vpc = vpc("foreign", "10.8.0.0/16");
         *foreign_vpc.props.tags_mut() = tags_of(&foreign_vpc.address, "s", "other");
         mock.seed(foreign_vpc);
@@ -615,6 +592,7 @@ async fn live_resource_tagged_with_another_stage_is_not_deleted() {
         assert!(report.succeeded());
         assert!(mock.live("ssm_parameter.elsewhere").is_some());
         assert!(mock.live("vpc.foreign").is_some());
+        assert!(mock.live("vpc.untagged").is_some());
         assert!(!mock.mutations().iter().any(|c| matches!(c, Call::Delete(_))));
     }
 }
@@ -634,7 +612,10 @@ async fn declared_resource_owned_by_another_stack_or_stage_fails_the_plan_with_f
         assert_eq!(*address, addr("ssm_parameter.shared"));
         assert_eq!((s.as_str(), t.as_str()), (stack, stage));
         let message = err.to_string();
-        assert!(message.contains("ssm_parameter.shared") && message.contains(stack) && message.contains(stage), "{message}");
+        assert!(
+            message.contains("ssm_parameter.shared") && message.contains(stack) && message.contains(stage),
+            "{message}"
+        );
         assert_eq!(mock.mutations(), [], "a failed plan changes nothing");
     }
 }
@@ -698,8 +679,8 @@ async fn failing_update_is_reported_as_the_root_cause_and_leaves_live_state_unch
     mock.fail_update("ssm_parameter.a");
 
     let changed = vec![param("a", "2"), param("b", "2")];
-    let plan = plan(&mock, changed.clone()).await;
-    let report = apply(&mock, &plan, 4).await;
+    let first = plan(&mock, changed.clone()).await;
+    let report = apply(&mock, &first, 4).await;
 
     assert!(matches!(outcome(&report, "ssm_parameter.a"), Outcome::Failed { action: Action::Update, .. }));
     assert!(matches!(outcome(&report, "ssm_parameter.b"), Outcome::Done { action: Action::Update, .. }));
@@ -796,4 +777,77 @@ fn mock_read_returns_only_owned_or_declared_resources() {
         assert_eq!(tags[TAG_STAGE], "t");
         assert_eq!(tags[TAG_ADDRESS], "ssm_parameter.ours");
     });
+}
+
+#[tokio::test]
+async fn replacing_a_vpc_removes_its_replaced_dependents_first_and_recreates_in_dependency_order() {
+    let mock = MockProvider::new();
+    converge(&mock, network()).await;
+    let mut changed = network();
+    for r in &mut changed {
+        if let Props::Vpc(v) = &mut r.props {
+            v.cidr_block = "10.1.0.0/16".into();
+        }
+    }
+    let plan = plan(&mock, changed.clone()).await;
+    assert_eq!(action(&plan, "vpc.main"), Action::Replace);
+    // The subnets' `vpc_id` is unknown until the new VPC exists, and forces their replacement.
+    assert_eq!(action(&plan, "subnet.a"), Action::Replace);
+    assert_eq!(action(&plan, "subnet.b"), Action::Replace);
+    assert_eq!(action(&plan, "ssm_parameter.vpc-id"), Action::Update);
+
+    let calls_before = mock.mutations().len();
+    let report = apply(&mock, &plan, 8).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert_eq!(report.outcomes.len(), 5, "one outcome per resource: {:#?}", report.outcomes);
+    let calls = &mock.mutations()[calls_before..];
+    let position = |wanted: &dyn Fn(&Call) -> bool| calls.iter().position(wanted).expect("call made");
+    let deleted = |a: &str| position(&|c| *c == Call::Delete(addr(a)));
+    let created = |a: &str| position(&|c| matches!(c, Call::Create(r) if r.address == addr(a)));
+    let updated = |a: &str| position(&|c| matches!(c, Call::Update(u, _) if *u == addr(a)));
+    assert!(deleted("subnet.a") < deleted("vpc.main") && deleted("subnet.b") < deleted("vpc.main"), "{calls:#?}");
+    assert!(deleted("vpc.main") < created("vpc.main"), "{calls:#?}");
+    assert!(created("vpc.main") < created("subnet.a") && created("vpc.main") < created("subnet.b"), "{calls:#?}");
+    assert!(created("vpc.main") < updated("ssm_parameter.vpc-id"), "{calls:#?}");
+    assert!(created("subnet.a") < updated("ssm_parameter.subnet-a-arn"), "{calls:#?}");
+    assert_eq!(report.outputs[&addr("vpc.main")]["id"], mock.output("vpc.main", "id"));
+    assert!(!plan_has_changes(&mock, changed).await);
+}
+
+#[tokio::test]
+async fn a_replace_whose_delete_succeeds_and_create_fails_leaves_no_stale_outputs() {
+    let mock = MockProvider::new();
+    let resources = vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")];
+    converge(&mock, resources.clone()).await;
+    let mut changed = resources;
+    if let Props::Vpc(v) = &mut changed[0].props {
+        v.cidr_block = "10.1.0.0/16".into();
+    }
+    let plan = plan(&mock, changed).await;
+    mock.fail_create("vpc.main");
+    let report = apply(&mock, &plan, 4).await;
+    assert!(matches!(outcome(&report, "vpc.main"), Outcome::Failed { action: Action::Replace, .. }));
+    assert!(
+        matches!(outcome(&report, "ssm_parameter.vpc-id"), Outcome::Skipped { because, .. } if *because == addr("vpc.main"))
+    );
+    assert!(!report.outputs.contains_key(&addr("vpc.main")), "the old VPC is gone: {:#?}", report.outputs);
+}
+
+#[tokio::test]
+async fn declared_references_order_deletes_even_against_the_usual_kind_order() {
+    let mock = MockProvider::new();
+    // Unusual but legal: a VPC that refers to a parameter, while parameters usually refer to VPCs.
+    let mut odd = vpc("odd", "10.0.0.0/16");
+    if let Props::Vpc(v) = &mut odd.props {
+        v.tags.insert("source".into(), "${ssm_parameter.source.arn}".into());
+    }
+    let resources = vec![param("source", "x"), odd];
+    converge(&mock, resources.clone()).await;
+
+    let plan = plan_destroy(&mock, resources).await;
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert_eq!(report.outcomes.len(), 2);
+    assert!(mock.delete_position("vpc.odd") < mock.delete_position("ssm_parameter.source"));
+    assert!(mock.state().live.is_empty());
 }

@@ -14,11 +14,17 @@ pub enum Kind {
     VpcEndpoint,
     KmsKey,
     S3Bucket,
+    SqsQueue,
+    EventBus,
+    EventArchive,
+    IamOidcProvider,
+    IamPolicy,
+    IamRole,
     SsmParameter,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -26,6 +32,12 @@ impl Kind {
         Kind::VpcEndpoint,
         Kind::KmsKey,
         Kind::S3Bucket,
+        Kind::SqsQueue,
+        Kind::EventBus,
+        Kind::EventArchive,
+        Kind::IamOidcProvider,
+        Kind::IamPolicy,
+        Kind::IamRole,
         Kind::SsmParameter,
     ];
 
@@ -38,6 +50,12 @@ impl Kind {
             Kind::VpcEndpoint => "vpc_endpoint",
             Kind::KmsKey => "kms_key",
             Kind::S3Bucket => "s3_bucket",
+            Kind::SqsQueue => "sqs_queue",
+            Kind::EventBus => "event_bus",
+            Kind::EventArchive => "event_archive",
+            Kind::IamOidcProvider => "iam_oidc_provider",
+            Kind::IamPolicy => "iam_policy",
+            Kind::IamRole => "iam_role",
             Kind::SsmParameter => "ssm_parameter",
         }
     }
@@ -48,6 +66,9 @@ impl Kind {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => "ec2",
             Kind::KmsKey => "kms",
             Kind::S3Bucket => "s3",
+            Kind::SqsQueue => "sqs",
+            Kind::EventBus | Kind::EventArchive => "events",
+            Kind::IamOidcProvider | Kind::IamPolicy | Kind::IamRole => "iam",
             Kind::SsmParameter => "ssm",
         }
     }
@@ -60,7 +81,11 @@ impl Kind {
             Kind::Subnet | Kind::InternetGateway => &[Kind::Vpc],
             Kind::RouteTable => &[Kind::Vpc, Kind::Subnet, Kind::InternetGateway],
             Kind::VpcEndpoint => &[Kind::Vpc, Kind::RouteTable],
-            Kind::S3Bucket => &[Kind::KmsKey],
+            Kind::S3Bucket | Kind::SqsQueue | Kind::EventBus => &[Kind::KmsKey],
+            Kind::EventArchive => &[Kind::EventBus],
+            Kind::IamOidcProvider => &[],
+            Kind::IamPolicy => &[Kind::KmsKey, Kind::S3Bucket, Kind::EventBus],
+            Kind::IamRole => &[Kind::KmsKey, Kind::S3Bucket, Kind::EventBus, Kind::IamOidcProvider, Kind::IamPolicy],
             Kind::SsmParameter => &[
                 Kind::Vpc,
                 Kind::Subnet,
@@ -69,6 +94,12 @@ impl Kind {
                 Kind::VpcEndpoint,
                 Kind::KmsKey,
                 Kind::S3Bucket,
+                Kind::SqsQueue,
+                Kind::EventBus,
+                Kind::EventArchive,
+                Kind::IamOidcProvider,
+                Kind::IamPolicy,
+                Kind::IamRole,
             ],
         }
     }
@@ -83,8 +114,30 @@ impl Kind {
             Kind::VpcEndpoint => &["vpc_id", "service_name", "vpc_endpoint_type"],
             Kind::KmsKey => &["key_usage", "key_spec"],
             Kind::S3Bucket => &["bucket", "object_lock_enabled"],
+            Kind::SqsQueue => &["name"],
+            Kind::EventBus => &["name"],
+            Kind::EventArchive => &["name", "event_source_arn"],
+            Kind::IamOidcProvider => &["url"],
+            Kind::IamPolicy => &["name", "description"],
+            Kind::IamRole => &["name"],
             Kind::SsmParameter => &["name"],
         }
+    }
+
+    /// Kinds whose identity is their name: found by name whoever owns them, so a resource that
+    /// exists without this stack's ownership tags is adopted, never silently taken over. The
+    /// others (VPCs, subnets, keys, ...) get a fresh ID at creation and are found by their tags.
+    pub fn name_addressed(self) -> bool {
+        !matches!(
+            self,
+            Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint | Kind::KmsKey
+        )
+    }
+
+    /// Whether resources of this kind carry tags (and so ownership tags). An untaggable kind is
+    /// owned through its declaration: it is read and destroyed only by its declared name.
+    pub fn taggable(self) -> bool {
+        !matches!(self, Kind::EventArchive)
     }
 
     /// Whether deleting a resource of this kind can lose data.

@@ -15,27 +15,36 @@ pub struct FieldChange {
 }
 
 /// Attributes holding policy documents, compared semantically.
-const POLICY_FIELDS: &[&str] = &["policy"];
+const POLICY_FIELDS: &[&str] = &["policy", "assume_role_policy"];
+/// Attributes holding a map of named policy documents (a role's inline policies).
+const POLICY_MAPS: &[&str] = &["inline_policies"];
 
 /// What must change to turn `live` into `desired`. Empty when they match.
 pub fn diff(live: &Props, desired: &Props) -> Vec<FieldChange> {
     let mut out = Vec::new();
-    diff_maps("", &live.fields(), &desired.fields(), &mut out);
+    diff_maps("", &live.fields(), &desired.fields(), false, &mut out);
     out
 }
 
-fn diff_maps(prefix: &str, before: &Map<String, Value>, after: &Map<String, Value>, out: &mut Vec<FieldChange>) {
+fn diff_maps(
+    prefix: &str,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+    policies: bool,
+    out: &mut Vec<FieldChange>,
+) {
     let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
     keys.sort();
     keys.dedup();
     for key in keys {
         let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         let (b, a) = (before.get(key), after.get(key));
+        let is_policy = policies || POLICY_FIELDS.contains(&key.as_str());
         match (b, a) {
-            (Some(Value::Object(bm)), Some(Value::Object(am))) if !POLICY_FIELDS.contains(&key.as_str()) => {
-                diff_maps(&path, bm, am, out)
+            (Some(Value::Object(bm)), Some(Value::Object(am))) if !is_policy => {
+                diff_maps(&path, bm, am, POLICY_MAPS.contains(&key.as_str()), out)
             }
-            (Some(bv), Some(av)) if POLICY_FIELDS.contains(&key.as_str()) => {
+            (Some(bv), Some(av)) if is_policy => {
                 if !policy::equivalent(bv, av) {
                     out.push(FieldChange {
                         path,

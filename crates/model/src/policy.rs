@@ -29,6 +29,8 @@ fn normalize_statement(stmt: Value) -> Value {
         let value = match key.as_str() {
             "Action" | "NotAction" | "Resource" | "NotResource" => string_set(value),
             "Principal" | "NotPrincipal" => match value {
+                // `"*"` and `{"AWS": "*"}` mean the same: everyone.
+                Value::String(s) if s == "*" => serde_json::json!({"AWS": ["*"]}),
                 Value::Object(p) => Value::Object(p.into_iter().map(|(k, v)| (k, string_set(v))).collect()),
                 other => other,
             },

@@ -17,11 +17,7 @@ impl Ipv4Cidr {
     }
 
     fn mask(&self) -> u32 {
-        if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - self.prefix)
-        }
+        if self.prefix == 0 { 0 } else { u32::MAX << (32 - self.prefix) }
     }
 
     /// Whether `other` lies entirely inside this network.
@@ -39,26 +35,18 @@ impl FromStr for Ipv4Cidr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (addr, prefix) = s
-            .split_once('/')
-            .ok_or_else(|| format!("invalid CIDR `{s}`: expected a.b.c.d/prefix"))?;
-        let addr: Ipv4Addr = addr
-            .parse()
-            .map_err(|_| format!("invalid CIDR `{s}`: `{addr}` is not an IPv4 address"))?;
+        let (addr, prefix) = s.split_once('/').ok_or_else(|| format!("invalid CIDR `{s}`: expected a.b.c.d/prefix"))?;
+        let addr: Ipv4Addr =
+            addr.parse().map_err(|_| format!("invalid CIDR `{s}`: `{addr}` is not an IPv4 address"))?;
         let prefix: u8 = prefix
             .parse()
             .ok()
             .filter(|p| *p <= 32)
             .ok_or_else(|| format!("invalid CIDR `{s}`: prefix must be 0..=32"))?;
-        let cidr = Ipv4Cidr {
-            network: u32::from(addr),
-            prefix,
-        };
+        let cidr = Ipv4Cidr { network: u32::from(addr), prefix };
         if cidr.network & !cidr.mask() != 0 {
             let base = Ipv4Addr::from(cidr.network & cidr.mask());
-            return Err(format!(
-                "invalid CIDR `{s}`: host bits are set (did you mean {base}/{prefix}?)"
-            ));
+            return Err(format!("invalid CIDR `{s}`: host bits are set (did you mean {base}/{prefix}?)"));
         }
         Ok(cidr)
     }

@@ -13,8 +13,8 @@ mod stage;
 pub use cidr::Ipv4Cidr;
 pub use error::SpecError;
 pub use stack::{
-    BucketSpec, Classification, KeySpec, LifecycleSpec, ModuleSpec, NetworkSpec, ObjectLockSpec,
-    OutputSpec, StackSpec, SubnetSpec, SubnetTier,
+    BucketSpec, BusSpec, Classification, EventBridgeSpec, IamSpec, KeySpec, LAMBDA_GRANTS, LambdaRoleSpec,
+    LifecycleSpec, ModuleSpec, NetworkSpec, ObjectLockSpec, OutputSpec, StackSpec, SubnetSpec, SubnetTier,
 };
 pub use stage::{StageSpec, StageSwitches};
 
@@ -32,6 +32,9 @@ pub const STACK_FILE: &str = "mod-104.toml";
 
 /// Loads and validates the stack spec and the named stage from `dir`.
 pub fn load(dir: &Path, stage: &str) -> Result<Specs, SpecError> {
+    if !is_stage_name(stage) {
+        return Err(SpecError::InvalidStageName { stage: stage.to_string() });
+    }
     let stage_path = stage_file(dir, stage);
     if !stage_path.is_file() {
         return Err(SpecError::UnknownStage {
@@ -43,6 +46,16 @@ pub fn load(dir: &Path, stage: &str) -> Result<Specs, SpecError> {
     let stage = stage::load(&stage_path)?;
     let stack = stack::load(&dir.join(STACK_FILE), &stage)?;
     Ok(Specs { stack, stage })
+}
+
+/// Stage names are lowercase letters, digits and inner hyphens: they become part of resource
+/// names, tags and SSM paths, and must never reach outside `stages/` as a path.
+pub fn is_stage_name(stage: &str) -> bool {
+    !stage.is_empty()
+        && stage.len() <= 16
+        && stage.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !stage.starts_with('-')
+        && !stage.ends_with('-')
 }
 
 /// Path of a stage's file.
@@ -66,8 +79,5 @@ pub fn known_stages(dir: &Path) -> Vec<String> {
 }
 
 fn read(path: &Path) -> Result<String, SpecError> {
-    std::fs::read_to_string(path).map_err(|source| SpecError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(|source| SpecError::Read { path: path.to_path_buf(), source })
 }

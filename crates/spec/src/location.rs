@@ -15,12 +15,7 @@ impl Source<'_> {
     /// An error at the start of `span` (1-based line and column).
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> SpecError {
         let (line, column) = line_column(self.text, span.start);
-        SpecError::Invalid {
-            path: self.path.to_path_buf(),
-            line,
-            column,
-            message: message.into(),
-        }
+        SpecError::Invalid { path: self.path.to_path_buf(), line, column, message: message.into() }
     }
 
     /// Converts a TOML parse/deserialise error into a located error.

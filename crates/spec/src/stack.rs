@@ -18,6 +18,8 @@ pub struct StackSpec {
     pub network: NetworkSpec,
     pub kms: KmsSpec,
     pub storage: StorageSpec,
+    pub eventbridge: EventBridgeSpec,
+    pub iam: IamSpec,
     /// SSM parameters published under `/bank/{env}/` for downstream modules.
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
@@ -144,6 +146,65 @@ pub struct ObjectLockSpec {
     pub years: Spanned<u32>,
 }
 
+/// The system-domain event buses (FR-417).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBridgeSpec {
+    /// Days each bus's archive keeps events.
+    pub archive_retention_days: Spanned<u32>,
+    /// Dead-letter queue name pattern; `{domain}` and `{stage}` are substituted.
+    pub dead_letter_queue_name: String,
+    /// How long a dead-letter queue keeps messages, 1..=14 days (SQS limits).
+    pub dead_letter_retention_days: Spanned<u32>,
+    /// The CMK that encrypts the dead-letter queues.
+    pub dead_letter_classification: Spanned<Classification>,
+    pub buses: Vec<BusSpec>,
+}
+
+/// One domain's bus. Its name is the domain itself (no stage suffix, per the design).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusSpec {
+    pub domain: Spanned<String>,
+    pub description: String,
+}
+
+/// Lambda execution roles and the platform's own IAM (FR-420).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamSpec {
+    /// `owner/repo` whose GitHub Actions workflows may assume the CI/CD role.
+    pub github_repository: Spanned<String>,
+    /// Thumbprints of GitHub's OIDC issuer certificates.
+    pub github_oidc_thumbprints: Vec<Spanned<String>>,
+    pub cicd_role: String,
+    pub break_glass_role: String,
+    /// Longest break-glass session, 1..=12 hours.
+    pub break_glass_max_session_hours: Spanned<u32>,
+    pub secrets_read_policy: String,
+    pub lambda_roles: Vec<LambdaRoleSpec>,
+}
+
+/// One system domain's Lambda execution role.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaRoleSpec {
+    /// The domain (one of the event buses).
+    pub domain: Spanned<String>,
+    pub role: Spanned<String>,
+    /// Classification keys the domain may decrypt with.
+    pub decrypt: Vec<Spanned<Classification>>,
+    /// Neon database whose `bank-neon/*/{db}/*` secrets the domain reads, when it has one.
+    #[serde(default)]
+    pub neon_db: Option<String>,
+    /// Domain-specific grants (`aml-appconfig`, `aml-core-bus-rules`, `payments-fx-invoke`).
+    #[serde(default)]
+    pub grants: Vec<Spanned<String>>,
+}
+
+/// The domain-specific grants the stack knows how to write.
+pub const LAMBDA_GRANTS: &[&str] = &["aml-appconfig", "aml-core-bus-rules", "payments-fx-invoke"];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputSpec {
@@ -152,9 +213,38 @@ pub struct OutputSpec {
     /// Value template: `${address.output}` references, e.g. `${vpc.main.id}`.
     pub value: Spanned<String>,
     pub description: String,
+    /// Repeats the output once per item of a list, substituting `{domain}` in path, value and
+    /// description (`for_each = "bus"`: once per event bus; `"lambda_role"`: once per role).
+    #[serde(default)]
+    pub for_each: Option<Spanned<String>>,
 }
 
-const SERVICE_PRINCIPALS: &[&str] = &["cloudtrail", "logs", "sns"];
+impl OutputSpec {
+    /// The outputs this entry stands for: (path, value, description).
+    pub fn expand(&self, stack: &StackSpec) -> Vec<(String, String, String)> {
+        let (path, value) = (self.path.get_ref(), self.value.get_ref());
+        match self.for_each.as_ref().map(|f| f.get_ref().as_str()) {
+            Some(list) => {
+                let domains: Vec<&String> = match list {
+                    "bus" => stack.eventbridge.buses.iter().map(|b| b.domain.get_ref()).collect(),
+                    _ => stack.iam.lambda_roles.iter().map(|r| r.domain.get_ref()).collect(),
+                };
+                domains
+                    .into_iter()
+                    .map(|d| {
+                        let sub = |t: &str| t.replace("{domain}", d);
+                        (sub(path), sub(value), sub(&self.description))
+                    })
+                    .collect()
+            }
+            None => vec![(path.clone(), value.clone(), self.description.clone())],
+        }
+    }
+}
+
+const FOR_EACH: &[&str] = &["bus", "lambda_role"];
+
+const SERVICE_PRINCIPALS: &[&str] = &["cloudtrail", "logs", "sns", "events"];
 const GATEWAY_SERVICES: &[&str] = &["s3", "dynamodb"];
 const LOCK_MODES: &[&str] = &["GOVERNANCE", "COMPLIANCE"];
 
@@ -170,17 +260,25 @@ fn validate(spec: &StackSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(),
     validate_network(&spec.network, stage, src)?;
     validate_kms(&spec.kms, src)?;
     validate_storage(&spec.storage, &spec.kms, src)?;
+    validate_eventbridge(&spec.eventbridge, &spec.kms, src)?;
+    validate_iam(&spec.iam, &spec.eventbridge, &spec.kms, src)?;
     let mut paths = BTreeSet::new();
     for out in &spec.outputs {
-        let p = out.path.get_ref();
-        let valid = !p.is_empty()
-            && !p.starts_with('/')
-            && p.split('/').all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
-        if !valid {
-            return Err(src.error(out.path.span(), format!("output path `{p}` must be relative segments of [A-Za-z0-9-_.] separated by `/`")));
+        if let Some(f) = &out.for_each
+            && !FOR_EACH.contains(&f.get_ref().as_str())
+        {
+            return Err(
+                src.error(f.span(), format!("unknown for_each `{}` (expected one of {FOR_EACH:?})", f.get_ref()))
+            );
         }
-        if !paths.insert(p.clone()) {
-            return Err(src.error(out.path.span(), format!("duplicate output path `{p}`")));
+        let templated = out.path.get_ref().contains("{domain}");
+        if templated != out.for_each.is_some() {
+            return Err(
+                src.error(out.path.span(), "`{domain}` in an output path needs `for_each`, and `for_each` needs it")
+            );
+        }
+        for (p, _, _) in out.expand(spec) {
+            validate_output_path(&p, out, &mut paths, src)?;
         }
         if out.value.get_ref().trim().is_empty() {
             return Err(src.error(out.value.span(), "output value must not be empty"));
@@ -189,10 +287,126 @@ fn validate(spec: &StackSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(),
     Ok(())
 }
 
+fn validate_output_path(
+    p: &str,
+    out: &OutputSpec,
+    paths: &mut BTreeSet<String>,
+    src: &Source<'_>,
+) -> Result<(), SpecError> {
+    let valid = !p.is_empty()
+        && !p.starts_with('/')
+        && p.split('/')
+            .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+    if !valid {
+        return Err(src.error(
+            out.path.span(),
+            format!("output path `{p}` must be relative segments of [A-Za-z0-9-_.] separated by `/`"),
+        ));
+    }
+    if !paths.insert(p.to_string()) {
+        return Err(src.error(out.path.span(), format!("duplicate output path `{p}`")));
+    }
+    Ok(())
+}
+
+fn validate_iam(iam: &IamSpec, eb: &EventBridgeSpec, kms: &KmsSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let repo = iam.github_repository.get_ref();
+    if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) {
+        return Err(src.error(iam.github_repository.span(), format!("github_repository `{repo}` must be owner/repo")));
+    }
+    for t in &iam.github_oidc_thumbprints {
+        if t.get_ref().len() != 40 || !t.get_ref().bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(src.error(t.span(), format!("thumbprint `{}` must be 40 hex digits", t.get_ref())));
+        }
+    }
+    let hours = *iam.break_glass_max_session_hours.get_ref();
+    if !(1..=12).contains(&hours) {
+        return Err(src.error(
+            iam.break_glass_max_session_hours.span(),
+            format!("break_glass_max_session_hours must be 1..=12 (IAM limits), got {hours}"),
+        ));
+    }
+    let mut roles = BTreeSet::new();
+    let mut domains = BTreeSet::new();
+    for r in &iam.lambda_roles {
+        let (domain, role) = (r.domain.get_ref(), r.role.get_ref());
+        if !eb.buses.iter().any(|b| b.domain.get_ref() == domain) {
+            return Err(src.error(r.domain.span(), format!("lambda role domain `{domain}` has no event bus")));
+        }
+        if !domains.insert(domain.clone()) {
+            return Err(src.error(r.domain.span(), format!("duplicate lambda role for domain `{domain}`")));
+        }
+        let valid = !role.is_empty()
+            && role.len() <= 64
+            && role.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+        if !valid || !roles.insert(role.clone()) {
+            return Err(src.error(r.role.span(), format!("role name `{role}` is invalid or used twice")));
+        }
+        for class in &r.decrypt {
+            if !kms.keys.iter().any(|k| k.classification.get_ref() == class.get_ref()) {
+                return Err(
+                    src.error(class.span(), format!("classification `{}` has no key in [kms]", class.get_ref()))
+                );
+            }
+        }
+        for g in &r.grants {
+            if !LAMBDA_GRANTS.contains(&g.get_ref().as_str()) {
+                return Err(
+                    src.error(g.span(), format!("unknown grant `{}` (expected one of {LAMBDA_GRANTS:?})", g.get_ref()))
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_eventbridge(eb: &EventBridgeSpec, kms: &KmsSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let days = *eb.archive_retention_days.get_ref();
+    if days == 0 {
+        return Err(src.error(eb.archive_retention_days.span(), "archive_retention_days must be at least 1"));
+    }
+    let dlq_days = *eb.dead_letter_retention_days.get_ref();
+    if !(1..=14).contains(&dlq_days) {
+        return Err(src.error(
+            eb.dead_letter_retention_days.span(),
+            format!("dead_letter_retention_days must be 1..=14 (SQS limits), got {dlq_days}"),
+        ));
+    }
+    let class = *eb.dead_letter_classification.get_ref();
+    if !kms.keys.iter().any(|k| *k.classification.get_ref() == class) {
+        return Err(src.error(
+            eb.dead_letter_classification.span(),
+            format!("dead_letter_classification `{class}` has no key in [kms]"),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for bus in &eb.buses {
+        let d = bus.domain.get_ref();
+        // Bus names: 1..=256 of [.-_A-Za-z0-9]; archives append `-archive` and allow 48.
+        let valid = !d.is_empty()
+            && d.len() <= 40
+            && d.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && d != "default";
+        if !valid {
+            return Err(src.error(
+                bus.domain.span(),
+                format!("bus domain `{d}` must be 1..=40 lowercase letters, digits and hyphens, and not `default`"),
+            ));
+        }
+        if !seen.insert(d.clone()) {
+            return Err(src.error(bus.domain.span(), format!("duplicate bus domain `{d}`")));
+        }
+    }
+    Ok(())
+}
+
 fn validate_network(net: &NetworkSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(), SpecError> {
     let vpc = *net.vpc_cidr.get_ref();
     if !(16..=28).contains(&vpc.prefix()) {
-        return Err(src.error(net.vpc_cidr.span(), format!("VPC CIDR {vpc} must have a prefix between /16 and /28 (AWS limits)")));
+        return Err(src.error(
+            net.vpc_cidr.span(),
+            format!("VPC CIDR {vpc} must have a prefix between /16 and /28 (AWS limits)"),
+        ));
     }
     let mut names = BTreeSet::new();
     for (i, subnet) in net.subnets.iter().enumerate() {
@@ -202,31 +416,45 @@ fn validate_network(net: &NetworkSpec, stage: &StageSpec, src: &Source<'_>) -> R
         }
         let cidr = subnet.cidr.get_ref();
         if !vpc.contains(cidr) {
-            return Err(src.error(subnet.cidr.span(), format!("subnet `{name}` CIDR {cidr} is outside the VPC CIDR {vpc}")));
+            return Err(
+                src.error(subnet.cidr.span(), format!("subnet `{name}` CIDR {cidr} is outside the VPC CIDR {vpc}"))
+            );
         }
         if let Some(other) = net.subnets[..i].iter().find(|o| o.cidr.get_ref().overlaps(cidr)) {
             return Err(src.error(
                 subnet.cidr.span(),
-                format!("subnet `{name}` CIDR {cidr} overlaps subnet `{}` ({})", other.name.get_ref(), other.cidr.get_ref()),
+                format!(
+                    "subnet `{name}` CIDR {cidr} overlaps subnet `{}` ({})",
+                    other.name.get_ref(),
+                    other.cidr.get_ref()
+                ),
             ));
         }
         let az = *subnet.az.get_ref();
         if az >= stage.availability_zones.len() {
             return Err(src.error(
                 subnet.az.span(),
-                format!("subnet `{name}` uses az index {az}, but stage `{}` has {} availability zones", stage.name, stage.availability_zones.len()),
+                format!(
+                    "subnet `{name}` uses az index {az}, but stage `{}` has {} availability zones",
+                    stage.name,
+                    stage.availability_zones.len()
+                ),
             ));
         }
     }
     for tier in [SubnetTier::Public, SubnetTier::Private] {
         if !net.subnets.iter().any(|s| s.tier == tier) {
-            return Err(src.error(net.vpc_cidr.span(), format!("the network needs at least one {tier:?} subnet").to_lowercase()));
+            return Err(src
+                .error(net.vpc_cidr.span(), format!("the network needs at least one {tier:?} subnet").to_lowercase()));
         }
     }
     let mut seen = BTreeSet::new();
     for svc in &net.gateway_endpoints {
         if !GATEWAY_SERVICES.contains(&svc.get_ref().as_str()) {
-            return Err(src.error(svc.span(), format!("unknown gateway endpoint service `{}` (expected one of {GATEWAY_SERVICES:?})", svc.get_ref())));
+            return Err(src.error(
+                svc.span(),
+                format!("unknown gateway endpoint service `{}` (expected one of {GATEWAY_SERVICES:?})", svc.get_ref()),
+            ));
         }
         if !seen.insert(svc.get_ref()) {
             return Err(src.error(svc.span(), format!("duplicate gateway endpoint `{}`", svc.get_ref())));
@@ -244,11 +472,17 @@ fn validate_kms(kms: &KmsSpec, src: &Source<'_>) -> Result<(), SpecError> {
         }
         let days = *key.rotation_period_days.get_ref();
         if !(90..=2560).contains(&days) {
-            return Err(src.error(key.rotation_period_days.span(), format!("rotation_period_days must be 90..=2560 (AWS limits), got {days}")));
+            return Err(src.error(
+                key.rotation_period_days.span(),
+                format!("rotation_period_days must be 90..=2560 (AWS limits), got {days}"),
+            ));
         }
         for p in &key.service_principals {
             if !SERVICE_PRINCIPALS.contains(&p.get_ref().as_str()) {
-                return Err(src.error(p.span(), format!("unknown service principal `{}` (expected one of {SERVICE_PRINCIPALS:?})", p.get_ref())));
+                return Err(src.error(
+                    p.span(),
+                    format!("unknown service principal `{}` (expected one of {SERVICE_PRINCIPALS:?})", p.get_ref()),
+                ));
             }
         }
     }
@@ -264,18 +498,31 @@ fn validate_storage(storage: &StorageSpec, kms: &KmsSpec, src: &Source<'_>) -> R
             && !purpose.starts_with('-')
             && !purpose.ends_with('-');
         if !valid {
-            return Err(src.error(b.purpose.span(), format!("bucket purpose `{purpose}` must be lowercase letters, digits and inner hyphens")));
+            return Err(src.error(
+                b.purpose.span(),
+                format!("bucket purpose `{purpose}` must be lowercase letters, digits and inner hyphens"),
+            ));
         }
         if !seen.insert(purpose.clone()) {
             return Err(src.error(b.purpose.span(), format!("duplicate bucket purpose `{purpose}`")));
         }
         if !kms.keys.iter().any(|k| *k.classification.get_ref() == b.classification) {
-            return Err(src.error(b.purpose.span(), format!("bucket `{purpose}` uses classification `{}`, which has no key in [kms]", b.classification)));
+            return Err(src.error(
+                b.purpose.span(),
+                format!("bucket `{purpose}` uses classification `{}`, which has no key in [kms]", b.classification),
+            ));
         }
         if let (Some(g), Some(e)) = (&b.lifecycle.glacier_after_days, &b.lifecycle.expire_after_days)
             && e.get_ref() <= g.get_ref()
         {
-            return Err(src.error(e.span(), format!("bucket `{purpose}` expires after {} days, not after its Glacier transition at {} days", e.get_ref(), g.get_ref())));
+            return Err(src.error(
+                e.span(),
+                format!(
+                    "bucket `{purpose}` expires after {} days, not after its Glacier transition at {} days",
+                    e.get_ref(),
+                    g.get_ref()
+                ),
+            ));
         }
         for d in [&b.lifecycle.glacier_after_days, &b.lifecycle.expire_after_days].into_iter().flatten() {
             if *d.get_ref() == 0 {
@@ -284,7 +531,10 @@ fn validate_storage(storage: &StorageSpec, kms: &KmsSpec, src: &Source<'_>) -> R
         }
         if let Some(lock) = &b.object_lock {
             if !LOCK_MODES.contains(&lock.mode.get_ref().as_str()) {
-                return Err(src.error(lock.mode.span(), format!("object lock mode `{}` must be GOVERNANCE or COMPLIANCE", lock.mode.get_ref())));
+                return Err(src.error(
+                    lock.mode.span(),
+                    format!("object lock mode `{}` must be GOVERNANCE or COMPLIANCE", lock.mode.get_ref()),
+                ));
             }
             if *lock.years.get_ref() == 0 || *lock.years.get_ref() > 100 {
                 return Err(src.error(lock.years.span(), "object lock years must be 1..=100"));

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::location::Source;
 use crate::SpecError;
+use crate::location::Source;
 
 /// One deployment stage (environment) of the stack.
 #[derive(Debug, Clone)]
@@ -30,8 +30,7 @@ pub struct StageSpec {
 }
 
 /// Per-stage behaviour switches.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct StageSwitches {
     /// Cognito user-pool deletion protection (ACTIVE when true).
     pub cognito_deletion_protection: bool,
@@ -41,6 +40,15 @@ pub struct StageSwitches {
     pub purge_data_on_destroy: bool,
     /// Pending window for KMS key deletion, 7..=30 days.
     pub kms_deletion_window_days: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSwitches {
+    cognito_deletion_protection: bool,
+    destroy_protected: bool,
+    purge_data_on_destroy: bool,
+    kms_deletion_window_days: Spanned<u32>,
 }
 
 #[derive(Deserialize)]
@@ -59,7 +67,7 @@ struct RawStage {
     emulator_credentials: bool,
     #[serde(default)]
     tags: BTreeMap<String, String>,
-    switches: Spanned<StageSwitches>,
+    switches: RawSwitches,
 }
 
 pub(crate) fn load(path: &Path) -> Result<StageSpec, SpecError> {
@@ -106,11 +114,11 @@ pub(crate) fn load(path: &Path) -> Result<StageSpec, SpecError> {
             return Err(src.error(ep.span(), format!("endpoint `{url}` must be an http:// or https:// URL")));
         }
     }
-    let window = raw.switches.get_ref().kms_deletion_window_days;
-    if !(7..=30).contains(&window) {
+    let window = &raw.switches.kms_deletion_window_days;
+    if !(7..=30).contains(window.get_ref()) {
         return Err(src.error(
-            raw.switches.span(),
-            format!("switches.kms_deletion_window_days must be 7..=30 (AWS limits), got {window}"),
+            window.span(),
+            format!("switches.kms_deletion_window_days must be 7..=30 (AWS limits), got {}", window.get_ref()),
         ));
     }
     Ok(StageSpec {
@@ -124,7 +132,12 @@ pub(crate) fn load(path: &Path) -> Result<StageSpec, SpecError> {
         tags: raw.tags,
         endpoint: raw.endpoint.map(Spanned::into_inner),
         emulator_credentials: raw.emulator_credentials,
-        switches: raw.switches.into_inner(),
+        switches: StageSwitches {
+            cognito_deletion_protection: raw.switches.cognito_deletion_protection,
+            destroy_protected: raw.switches.destroy_protected,
+            purge_data_on_destroy: raw.switches.purge_data_on_destroy,
+            kms_deletion_window_days: raw.switches.kms_deletion_window_days.into_inner(),
+        },
     })
 }
 

@@ -81,6 +81,15 @@ fn key_policy(ctx: &Context<'_>, class: &str, services: &[&str]) -> Value {
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account}}
             })],
+            // EventBridge writes undeliverable events into the KMS-encrypted dead-letter queues.
+            "events" => vec![json!({
+                "Sid": "AllowEventBridgeDeadLetterQueues",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}}
+            })],
             // The spec loader accepts only the services above.
             _ => Vec::new(),
         });

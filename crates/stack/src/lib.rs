@@ -3,6 +3,8 @@
 //! This is where the design's conventions live (names, tags, policies, lifecycle rules); the
 //! engine and the providers stay generic. One module per area, as in the original SST stack.
 
+mod eventbridge;
+mod iam;
 mod kms;
 mod network;
 mod outputs;
@@ -21,6 +23,8 @@ pub fn desired_resources(specs: &Specs) -> Vec<Resource> {
     out.extend(network::resources(&ctx));
     out.extend(kms::resources(&ctx));
     out.extend(storage::resources(&ctx));
+    out.extend(eventbridge::resources(&ctx));
+    out.extend(iam::resources(&ctx));
     out.extend(outputs::resources(&ctx));
     out
 }

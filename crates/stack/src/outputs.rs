@@ -6,20 +6,20 @@ use bankinfra_model::{Address, Kind, Props, Resource};
 use crate::Context;
 
 pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
-    ctx.specs
-        .stack
+    let stack = &ctx.specs.stack;
+    stack
         .outputs
         .iter()
-        .map(|o| {
-            let path = o.path.get_ref();
-            let address = Address::new(Kind::SsmParameter, path);
+        .flat_map(|o| o.expand(stack))
+        .map(|(path, value, description)| {
+            let address = Address::new(Kind::SsmParameter, &path);
             Resource::new(
                 address.clone(),
                 Props::SsmParameter(Parameter {
                     name: format!("/bank/{}/{path}", ctx.stage()),
-                    value: o.value.get_ref().clone(),
+                    value,
                     parameter_type: "String".into(),
-                    description: o.description.clone(),
+                    description,
                     tags: ctx.tags(&address),
                 }),
             )

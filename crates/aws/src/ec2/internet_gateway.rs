@@ -98,7 +98,7 @@ async fn attach(client: &Client, id: &str, vpc_id: &str) -> Result<(), ProviderE
     Ok(())
 }
 
-async fn detach(client: &Client, id: &str, vpc_id: &str) -> Result<(), ProviderError> {
+pub(super) async fn detach(client: &Client, id: &str, vpc_id: &str) -> Result<(), ProviderError> {
     if vpc_id.is_empty() {
         return Ok(());
     }
@@ -110,7 +110,7 @@ async fn detach(client: &Client, id: &str, vpc_id: &str) -> Result<(), ProviderE
             .send()
             .await
             .op("ec2:DetachInternetGateway"),
-        &["Gateway.NotAttached", "InvalidInternetGatewayID.NotFound"],
+        &["Gateway.NotAttached", "InvalidInternetGatewayID.NotFound", "InvalidVpcID.NotFound"],
     )?;
     Ok(())
 }

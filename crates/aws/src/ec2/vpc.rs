@@ -99,7 +99,18 @@ async fn set_dns(
     Ok(())
 }
 
+/// Deletes the VPC, first detaching any internet gateway still attached to it (AWS refuses to
+/// delete an attached VPC; the gateway itself is a resource of its own and stays).
 pub(super) async fn delete(client: &Client, id: &str) -> Result<(), ProviderError> {
+    let attached = client
+        .describe_internet_gateways()
+        .filters(super::filter("attachment.vpc-id", &[id.to_string()]))
+        .send()
+        .await
+        .op("ec2:DescribeInternetGateways")?;
+    for gateway in attached.internet_gateways().iter().filter_map(|g| g.internet_gateway_id()) {
+        super::internet_gateway::detach(client, gateway, id).await?;
+    }
     absent_if(client.delete_vpc().vpc_id(id).send().await.op("ec2:DeleteVpc"), &["InvalidVpcID.NotFound"])?;
     Ok(())
 }

@@ -4,8 +4,11 @@
 //! provider), so comparing the two is a field-by-field diff of their JSON forms.
 
 pub mod ec2;
+pub mod events;
+pub mod iam;
 pub mod kms;
 pub mod s3;
+pub mod sqs;
 pub mod ssm;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +33,12 @@ pub enum Props {
     VpcEndpoint(ec2::VpcEndpoint),
     KmsKey(kms::Key),
     S3Bucket(s3::Bucket),
+    SqsQueue(sqs::Queue),
+    EventBus(events::EventBus),
+    EventArchive(events::EventArchive),
+    IamOidcProvider(iam::OidcProvider),
+    IamPolicy(iam::ManagedPolicy),
+    IamRole(iam::Role),
     SsmParameter(ssm::Parameter),
 }
 
@@ -43,6 +52,12 @@ impl Props {
             Props::VpcEndpoint(_) => Kind::VpcEndpoint,
             Props::KmsKey(_) => Kind::KmsKey,
             Props::S3Bucket(_) => Kind::S3Bucket,
+            Props::SqsQueue(_) => Kind::SqsQueue,
+            Props::EventBus(_) => Kind::EventBus,
+            Props::EventArchive(_) => Kind::EventArchive,
+            Props::IamOidcProvider(_) => Kind::IamOidcProvider,
+            Props::IamPolicy(_) => Kind::IamPolicy,
+            Props::IamRole(_) => Kind::IamRole,
             Props::SsmParameter(_) => Kind::SsmParameter,
         }
     }
@@ -56,6 +71,12 @@ impl Props {
             Props::VpcEndpoint(p) => &p.tags,
             Props::KmsKey(p) => &p.tags,
             Props::S3Bucket(p) => &p.tags,
+            Props::SqsQueue(p) => &p.tags,
+            Props::EventBus(p) => &p.tags,
+            Props::EventArchive(p) => &p.tags,
+            Props::IamOidcProvider(p) => &p.tags,
+            Props::IamPolicy(p) => &p.tags,
+            Props::IamRole(p) => &p.tags,
             Props::SsmParameter(p) => &p.tags,
         }
     }
@@ -69,6 +90,12 @@ impl Props {
             Props::VpcEndpoint(p) => &mut p.tags,
             Props::KmsKey(p) => &mut p.tags,
             Props::S3Bucket(p) => &mut p.tags,
+            Props::SqsQueue(p) => &mut p.tags,
+            Props::EventBus(p) => &mut p.tags,
+            Props::EventArchive(p) => &mut p.tags,
+            Props::IamOidcProvider(p) => &mut p.tags,
+            Props::IamPolicy(p) => &mut p.tags,
+            Props::IamRole(p) => &mut p.tags,
             Props::SsmParameter(p) => &mut p.tags,
         }
     }
@@ -79,6 +106,11 @@ impl Props {
         let pairs: Vec<(&str, String)> = match self {
             Props::S3Bucket(b) => vec![("name", b.bucket.clone()), ("arn", format!("arn:aws:s3:::{}", b.bucket))],
             Props::SsmParameter(p) => vec![("name", p.name.clone())],
+            Props::SqsQueue(q) => vec![("name", q.name.clone())],
+            Props::EventBus(b) => vec![("name", b.name.clone())],
+            Props::EventArchive(a) => vec![("name", a.name.clone())],
+            Props::IamRole(r) => vec![("name", r.name.clone())],
+            Props::IamPolicy(p) => vec![("name", p.name.clone())],
             _ => Vec::new(),
         };
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -1,0 +1,288 @@
+//! `iam_role`: a role with its trust policy, managed-policy attachments and inline policies.
+//! Declared roles are read by name; roles this stack owns but no longer declares are found by
+//! their tags (ListRoles, then ListRoleTags for the roles not declared).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_iam::Client;
+use bankinfra_model::props::iam::Role;
+use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
+use futures_util::future::try_join_all;
+
+use super::{EXISTS, NOT_FOUND, document, from_sdk, sdk_tags};
+use crate::error::{OrProviderError, absent_if, has_code};
+
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
+    let declared: BTreeMap<String, Address> = desired
+        .iter()
+        .filter_map(|r| match &r.props {
+            Props::IamRole(p) => Some((p.name.clone(), r.address.clone())),
+            _ => None,
+        })
+        .collect();
+    let undeclared: Vec<String> = list_names(client).await?.into_iter().filter(|n| !declared.contains_key(n)).collect();
+    let owned = try_join_all(undeclared.into_iter().map(|name| async move {
+        let tags = absent_if(client.list_role_tags().role_name(&name).send().await.op("iam:ListRoleTags"), NOT_FOUND)?;
+        let owned = tags.is_some_and(|t| ownership.owns(&from_sdk(t.tags())));
+        Ok::<_, ProviderError>(owned.then_some(name))
+    }))
+    .await?;
+    let names = declared.keys().cloned().chain(owned.into_iter().flatten());
+    let reads = names.map(|name| {
+        let declared = &declared;
+        async move {
+            let Some(live) = read_role(client, &name).await? else { return Ok(None) };
+            let Props::IamRole(role) = &live.props else { return Ok(None) };
+            let address = crate::name_addressed(&name, declared, &role.tags, ownership, Kind::IamRole);
+            Ok::<_, ProviderError>(address.map(|address| LiveResource { address, ..live }))
+        }
+    });
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+/// Names of every role outside AWS's service-role paths.
+async fn list_names(client: &Client) -> Result<Vec<String>, ProviderError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client.list_roles().max_items(1000).set_marker(marker).send().await.op("iam:ListRoles")?;
+        names.extend(
+            page.roles()
+                .iter()
+                .filter(|r| !r.path().starts_with("/aws-service-role/"))
+                .map(|r| r.role_name().to_string()),
+        );
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+/// The whole role, or `None` when it does not exist. Its address is filled in by the caller.
+async fn read_role(client: &Client, name: &str) -> Result<Option<LiveResource>, ProviderError> {
+    let Some(got) = absent_if(client.get_role().role_name(name).send().await.op("iam:GetRole"), NOT_FOUND)? else {
+        return Ok(None);
+    };
+    let Some(role) = got.role() else { return Ok(None) };
+    let (attached, inline_names, tags) =
+        tokio::try_join!(attached_policies(client, name), inline_policy_names(client, name), async {
+            client.list_role_tags().role_name(name).send().await.op("iam:ListRoleTags")
+        },)?;
+    let inline = try_join_all(inline_names.into_iter().map(|policy| async move {
+        let out = client.get_role_policy().role_name(name).policy_name(&policy).send().await.op("iam:GetRolePolicy")?;
+        Ok::<_, ProviderError>((policy, document(out.policy_document())))
+    }))
+    .await?;
+    let arn = role.arn().to_string();
+    Ok(Some(LiveResource {
+        address: Address::new(Kind::IamRole, name),
+        outputs: outputs(name, &arn, role.role_id()),
+        physical_id: name.to_string(),
+        props: Props::IamRole(Role {
+            name: name.to_string(),
+            description: role.description().unwrap_or_default().to_string(),
+            assume_role_policy: role.assume_role_policy_document().map(document).unwrap_or_default(),
+            max_session_duration: role.max_session_duration().unwrap_or(3600).max(0) as u32,
+            managed_policy_arns: attached,
+            inline_policies: inline.into_iter().collect(),
+            tags: from_sdk(tags.tags()),
+        }),
+    }))
+}
+
+async fn attached_policies(client: &Client, role: &str) -> Result<Vec<String>, ProviderError> {
+    let mut arns = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_attached_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+            .op("iam:ListAttachedRolePolicies")?;
+        arns.extend(page.attached_policies().iter().filter_map(|p| p.policy_arn()).map(str::to_string));
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            return Ok(arns);
+        }
+    }
+}
+
+async fn inline_policy_names(client: &Client, role: &str) -> Result<Vec<String>, ProviderError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page =
+            client.list_role_policies().role_name(role).set_marker(marker).send().await.op("iam:ListRolePolicies")?;
+        names.extend(page.policy_names().iter().cloned());
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+fn outputs(name: &str, arn: &str, id: &str) -> Outputs {
+    Outputs::from([
+        ("name".to_string(), name.to_string()),
+        ("arn".to_string(), arn.to_string()),
+        ("id".to_string(), id.to_string()),
+    ])
+}
+
+fn role_props(resource: &Resource) -> Result<&Role, ProviderError> {
+    match &resource.props {
+        Props::IamRole(r) => Ok(r),
+        other => Err(ProviderError::permanent("iam", format!("{} is not an IAM role", other.kind()))),
+    }
+}
+
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+    let r = role_props(resource)?;
+    let created = client
+        .create_role()
+        .role_name(&r.name)
+        .assume_role_policy_document(r.assume_role_policy.to_string())
+        .description(&r.description)
+        .max_session_duration(r.max_session_duration as i32)
+        .set_tags(Some(sdk_tags(&r.tags)?))
+        .send()
+        .await
+        .op("iam:CreateRole");
+    match created {
+        Ok(out) => {
+            let role =
+                out.role().ok_or_else(|| ProviderError::permanent("iam:CreateRole", "no role in the response"))?;
+            let (arn, id) = (role.arn().to_string(), role.role_id().to_string());
+            let empty = Role { managed_policy_arns: Vec::new(), inline_policies: BTreeMap::new(), ..r.clone() };
+            converge_policies(client, &empty, r).await?;
+            Ok(LiveResource {
+                address: resource.address.clone(),
+                outputs: outputs(&r.name, &arn, &id),
+                physical_id: r.name.clone(),
+                props: resource.props.clone(),
+            })
+        }
+        // A re-run after a crash: converge the role that is already there.
+        Err(e) if has_code(&e, EXISTS) => {
+            let live = read_role(client, &r.name)
+                .await?
+                .ok_or_else(|| ProviderError::permanent("iam:GetRole", format!("role {} vanished", r.name)))?;
+            let changes = bankinfra_model::diff(&live.props, &resource.props);
+            update(client, &live, resource, &changes)
+                .await
+                .map(|l| LiveResource { address: resource.address.clone(), ..l })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Attaches, detaches, puts and deletes policies to turn `live` into `desired`.
+async fn converge_policies(client: &Client, live: &Role, desired: &Role) -> Result<(), ProviderError> {
+    let name = &desired.name;
+    let (have, want): (BTreeSet<&String>, BTreeSet<&String>) =
+        (live.managed_policy_arns.iter().collect(), desired.managed_policy_arns.iter().collect());
+    for arn in want.difference(&have) {
+        client.attach_role_policy().role_name(name).policy_arn(*arn).send().await.op("iam:AttachRolePolicy")?;
+    }
+    for arn in have.difference(&want) {
+        absent_if(
+            client.detach_role_policy().role_name(name).policy_arn(*arn).send().await.op("iam:DetachRolePolicy"),
+            NOT_FOUND,
+        )?;
+    }
+    for (policy, doc) in &desired.inline_policies {
+        let same = live.inline_policies.get(policy).is_some_and(|l| bankinfra_model::policy::equivalent(l, doc));
+        if !same {
+            client
+                .put_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .policy_document(doc.to_string())
+                .send()
+                .await
+                .op("iam:PutRolePolicy")?;
+        }
+    }
+    for policy in live.inline_policies.keys().filter(|p| !desired.inline_policies.contains_key(*p)) {
+        absent_if(
+            client.delete_role_policy().role_name(name).policy_name(policy).send().await.op("iam:DeleteRolePolicy"),
+            NOT_FOUND,
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update(
+    client: &Client,
+    live: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
+    let r = role_props(desired)?;
+    let Props::IamRole(l) = &live.props else {
+        return Err(ProviderError::permanent("iam", "live state is not a role"));
+    };
+    let fields = crate::changed_fields(changes);
+    if fields.contains("assume_role_policy") {
+        client
+            .update_assume_role_policy()
+            .role_name(&r.name)
+            .policy_document(r.assume_role_policy.to_string())
+            .send()
+            .await
+            .op("iam:UpdateAssumeRolePolicy")?;
+    }
+    if fields.contains("description") || fields.contains("max_session_duration") {
+        client
+            .update_role()
+            .role_name(&r.name)
+            .description(&r.description)
+            .max_session_duration(r.max_session_duration as i32)
+            .send()
+            .await
+            .op("iam:UpdateRole")?;
+    }
+    if fields.contains("managed_policy_arns") || fields.contains("inline_policies") {
+        converge_policies(client, l, r).await?;
+    }
+    if fields.contains("tags") {
+        let (stale, changed) = crate::tag_changes(&l.tags, &r.tags);
+        if !stale.is_empty() {
+            client.untag_role().role_name(&r.name).set_tag_keys(Some(stale)).send().await.op("iam:UntagRole")?;
+        }
+        if !changed.is_empty() {
+            client.tag_role().role_name(&r.name).set_tags(Some(sdk_tags(&changed)?)).send().await.op("iam:TagRole")?;
+        }
+    }
+    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+}
+
+/// Detaches and deletes every policy of the role (read live, not from the plan), takes it out of
+/// any instance profile, then deletes it.
+pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
+    let name = &live.physical_id;
+    let Some(current) = read_role(client, name).await? else { return Ok(()) };
+    let Props::IamRole(current) = &current.props else { return Ok(()) };
+    let bare = Role { managed_policy_arns: Vec::new(), inline_policies: BTreeMap::new(), ..current.clone() };
+    converge_policies(client, current, &bare).await?;
+    let profiles =
+        client.list_instance_profiles_for_role().role_name(name).send().await.op("iam:ListInstanceProfilesForRole")?;
+    for profile in profiles.instance_profiles() {
+        client
+            .remove_role_from_instance_profile()
+            .instance_profile_name(profile.instance_profile_name())
+            .role_name(name)
+            .send()
+            .await
+            .op("iam:RemoveRoleFromInstanceProfile")?;
+    }
+    absent_if(client.delete_role().role_name(name).send().await.op("iam:DeleteRole"), NOT_FOUND)?;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! SQS: the event buses' dead-letter queues.
+
+pub(crate) mod queue;
+
+pub(crate) use queue::read;
