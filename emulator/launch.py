@@ -15,6 +15,7 @@ import sys
 from extensions.cognito import patch_cognito_user_pool_tags
 from extensions.events import patch_events_update_event_bus
 from extensions.iam import patch_iam_oidc_client_ids
+from extensions.logs import patch_logs_kms_key_association
 from extensions.xray import patch_xray_sampling_rules
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -225,6 +226,230 @@ def patch_s3_create_bucket_tags():
     responses.S3Response._bucket_response_put = bucket_response_put
 
 
+def patch_logs_resource_tags_need_the_log_group():
+    """CloudWatch Logs ListTagsForResource, TagResource and UntagResource name a log group by its
+    ARN without the trailing ":*" (DescribeLogGroups' logGroupArn): the ":*" form (its arn) is
+    ValidationException "Invalid resourceArn", a group that doesn't exist is
+    ResourceNotFoundException, and a group's tags go when it is deleted. moto 5.2 keeps tags by
+    any ARN string: the ":*" form reads as untagged, a missing group can be tagged, and a group
+    created again under a deleted group's name has the deleted group's tags."""
+    import functools
+
+    from moto.logs import models, responses
+    from moto.logs.exceptions import ResourceNotFoundException, ValidationException
+
+    def checked(handler):
+        @functools.wraps(handler)
+        def call(self):
+            arn = self._get_param("resourceArn")
+            if isinstance(arn, str) and ":log-group:" in arn:
+                if arn.endswith(":*"):
+                    raise ValidationException("Invalid resourceArn")
+                if not any(group.arn == arn for group in self.logs_backend.groups.values()):
+                    raise ResourceNotFoundException()
+            return handler(self)
+
+        return call
+
+    for name in ("list_tags_for_resource", "tag_resource", "untag_resource"):
+        setattr(responses.LogsResponse, name, checked(getattr(responses.LogsResponse, name)))
+
+    delete = models.LogsBackend.delete_log_group
+
+    def delete_log_group(self, log_group_name):
+        group = self.groups.get(log_group_name)
+        delete(self, log_group_name)
+        self.tagger.delete_all_tags_for_resource(group.arn)
+
+    models.LogsBackend.delete_log_group = delete_log_group
+
+
+def patch_cloudtrail_trail_name_or_arn():
+    """CloudTrail StartLogging, StopLogging and DeleteTrail take the trail's name or its ARN, and
+    an unknown trail is TrailNotFoundException; DeleteTrail deletes the trail's tags with it.
+    moto 5.2 looks all three up by name only: StartLogging and StopLogging answer 500 for an ARN
+    or an unknown name, DeleteTrail answers success and deletes nothing, and a deleted trail's
+    tags come back on the next trail of that name."""
+    from moto.cloudtrail import models
+
+    def start_logging(self, name):
+        self.get_trail(name).start_logging()
+
+    def stop_logging(self, name):
+        self.get_trail(name).stop_logging()
+
+    def delete_trail(self, name):
+        trail = self.get_trail(name)
+        del self.trails[trail.trail_name]
+        self.tagging_service.delete_all_tags_for_resource(trail.arn)
+
+    models.CloudTrailBackend.start_logging = start_logging
+    models.CloudTrailBackend.stop_logging = stop_logging
+    models.CloudTrailBackend.delete_trail = delete_trail
+
+
+def patch_cloudtrail_create_trail_rejects_existing_name():
+    """CloudTrail CreateTrail with the name of a trail the region has (its own, or the shadow of
+    another region's multi-region trail) is TrailAlreadyExistsException. moto 5.2 replaces the
+    trail with the new one, losing its settings, logging status and event selectors."""
+    from moto.cloudtrail import models
+    from moto.core.exceptions import JsonRESTError
+
+    create = models.CloudTrailBackend.create_trail
+
+    def create_trail(self, name, *args, **kwargs):
+        if any(t.trail_name == name for t in self.describe_trails(include_shadow_trails=True)):
+            raise JsonRESTError(
+                "TrailAlreadyExistsException",
+                f"Trail {name} already exists for customer: {self.account_id}",
+            )
+        return create(self, name, *args, **kwargs)
+
+    models.CloudTrailBackend.create_trail = create_trail
+
+
+def patch_cloudtrail_describe_trails_name_list():
+    """CloudTrail DescribeTrails with a trailNameList returns only the trails it names: a name
+    matches a trail whose home is the current region, an ARN any trail the region shows (a
+    multi-region trail's shadow too), and what matches nothing is left out; without one it
+    returns every trail (shadow trails unless includeShadowTrails is false). moto 5.2 ignores
+    trailNameList and always returns every trail."""
+    import json
+
+    from moto.cloudtrail import responses
+
+    def describe_trails(self):
+        backend = self.cloudtrail_backend
+        trails = backend.describe_trails(self._get_bool_param("includeShadowTrails", True))
+        names = self._get_param("trailNameList") or []
+        if names:
+            home = backend.region_name
+            trails = [
+                t for t in trails
+                if t.arn in names or (t.trail_name in names and t.region_name == home)
+            ]
+        return json.dumps({"trailList": [t.description(include_region=True) for t in trails]})
+
+    responses.CloudTrailResponse.describe_trails = describe_trails
+
+
+def patch_cloudtrail_event_selectors():
+    """CloudTrail trails start with one event selector that logs all management events and no
+    data events, which GetEventSelectors returns until PutEventSelectors replaces it; a trail
+    has either EventSelectors or AdvancedEventSelectors (putting one kind removes the other),
+    GetEventSelectors returns only the kind it has, and DescribeTrails says
+    HasCustomEventSelectors: true once selectors were put. moto 5.2 starts with no selectors,
+    keeps advanced selectors when basic ones are put, returns AdvancedEventSelectors: [] beside
+    basic ones, and always says HasCustomEventSelectors: false."""
+    import json
+
+    from moto.cloudtrail import models, responses
+
+    default = {
+        "ReadWriteType": "All",
+        "IncludeManagementEvents": True,
+        "DataResources": [],
+        "ExcludeManagementEventSources": [],
+    }
+
+    def put_event_selectors(self, event_selectors, advanced_event_selectors):
+        if event_selectors:
+            self.event_selectors, self.advanced_event_selectors = event_selectors, []
+        elif advanced_event_selectors:
+            self.event_selectors, self.advanced_event_selectors = [], advanced_event_selectors
+        else:
+            return
+        self.has_custom_event_selectors = True
+
+    def get_event_selectors(self):
+        if not getattr(self, "has_custom_event_selectors", False):
+            return [dict(default)], []
+        return self.event_selectors, self.advanced_event_selectors
+
+    description = models.Trail.description
+
+    def describe(self, include_region=False):
+        desc = description(self, include_region)
+        desc["HasCustomEventSelectors"] = getattr(self, "has_custom_event_selectors", False)
+        return desc
+
+    def get_event_selectors_response(self):
+        trail = self.cloudtrail_backend.get_trail(self._get_param("TrailName"))
+        basic, advanced = trail.get_event_selectors()
+        body = {"TrailARN": trail.arn}
+        if advanced:
+            body["AdvancedEventSelectors"] = advanced
+        else:
+            body["EventSelectors"] = basic
+        return json.dumps(body)
+
+    models.Trail.put_event_selectors = put_event_selectors
+    models.Trail.get_event_selectors = get_event_selectors
+    models.Trail.description = describe
+    responses.CloudTrailResponse.get_event_selectors = get_event_selectors_response
+
+
+def patch_sns_create_topic_conflicts():
+    """SNS CreateTopic is idempotent: for the name of a topic the requester has, it returns that
+    topic's ARN, as long as each attribute and tag it is given matches the topic's; otherwise it
+    answers InvalidParameter ("Invalid parameter: Attributes Reason: Topic already exists with
+    different attributes", or "Invalid parameter: Tags Reason: Topic already exists with
+    different tags"). moto 5.2 returns the ARN whatever it is given, and changes nothing."""
+    import json
+
+    from moto.core.utils import camelcase_to_underscores
+    from moto.sns import models
+    from moto.sns.exceptions import SNSInvalidParameter
+    from moto.sns.utils import make_arn_for_topic
+
+    create = models.SNSBackend.create_topic
+
+    def same(current, given):
+        if current == given:
+            return True
+        try:  # policies are JSON documents, kept re-serialised
+            return isinstance(current, str) and json.loads(current) == json.loads(given)
+        except (TypeError, ValueError):
+            return False
+
+    def conflict(member):
+        return SNSInvalidParameter(
+            f"Invalid parameter: {member} Reason: Topic already exists with different "
+            f"{member.lower()}"
+        )
+
+    def create_topic(self, name, attributes=None, tags=None):
+        topic = self.topics.get(make_arn_for_topic(self.account_id, name, self.region_name))
+        if topic is not None:
+            for key, value in (attributes or {}).items():
+                if not same(getattr(topic, camelcase_to_underscores(key), None), value):
+                    raise conflict("Attributes")
+            for key, value in (tags or {}).items():
+                if topic._tags.get(key) != value:
+                    raise conflict("Tags")
+        return create(self, name, attributes, tags)
+
+    models.SNSBackend.create_topic = create_topic
+
+
+def patch_sns_topic_attributes_without_unset_delivery_policy():
+    """SNS GetTopicAttributes returns DeliveryPolicy only for a topic that has one
+    (EffectiveDeliveryPolicy is always there). moto 5.2 answers DeliveryPolicy "" for a topic
+    without one."""
+    from moto.core.responses import ActionResult
+    from moto.sns import responses
+
+    get_topic_attributes = responses.SNSResponse.get_topic_attributes
+
+    def get_topic_attributes_without_unset(self):
+        attributes = dict(get_topic_attributes(self).result["Attributes"])
+        if not attributes.get("DeliveryPolicy"):
+            attributes.pop("DeliveryPolicy", None)
+        return ActionResult({"Attributes": attributes})
+
+    responses.SNSResponse.get_topic_attributes = get_topic_attributes_without_unset
+
+
 PATCHES = [
     patch_kms_rotation_period,
     patch_s3_get_bucket_versioning,
@@ -237,6 +462,14 @@ PATCHES = [
     patch_iam_update_role_keeps_omitted_fields,
     patch_sqs_set_attributes_keeps_policy,
     patch_s3_create_bucket_tags,
+    patch_logs_kms_key_association,
+    patch_logs_resource_tags_need_the_log_group,
+    patch_cloudtrail_trail_name_or_arn,
+    patch_cloudtrail_create_trail_rejects_existing_name,
+    patch_cloudtrail_describe_trails_name_list,
+    patch_cloudtrail_event_selectors,
+    patch_sns_create_topic_conflicts,
+    patch_sns_topic_attributes_without_unset_delivery_policy,
 ]
 
 

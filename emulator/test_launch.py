@@ -53,6 +53,9 @@ class LauncherTest(unittest.TestCase):
         cls.events = cls.client("events")
         cls.iam = cls.client("iam")
         cls.sqs = cls.client("sqs")
+        cls.logs = cls.client("logs")
+        cls.cloudtrail = cls.client("cloudtrail")
+        cls.sns = cls.client("sns")
 
     @classmethod
     def client(cls, service, region="ap-southeast-2", validate=True):
@@ -532,6 +535,278 @@ class LauncherTest(unittest.TestCase):
         )
         tags = self.s3.get_bucket_tagging(Bucket="tagged-at-creation")["TagSet"]
         self.assertEqual(sorted((t["Key"], t["Value"]) for t in tags), [("owner", "bankinfra"), ("stage", "local")])
+
+    def test_sampling_rule_update_changes_rate_reservoir_and_priority(self):
+        self.xray.create_sampling_rule(
+            SamplingRule=self.sampling_rule("retuned"), Tags=[{"Key": "team", "Value": "payments"}]
+        )
+        updated = self.xray.update_sampling_rule(
+            SamplingRuleUpdate={"RuleName": "retuned", "FixedRate": 0.25, "ReservoirSize": 7, "Priority": 42}
+        )["SamplingRuleRecord"]["SamplingRule"]
+        listed = next(
+            r["SamplingRule"] for r in self.xray.get_sampling_rules()["SamplingRuleRecords"]
+            if r["SamplingRule"]["RuleName"] == "retuned"
+        )
+        for rule in (updated, listed):
+            self.assertEqual((rule["FixedRate"], rule["ReservoirSize"], rule["Priority"]), (0.25, 7, 42))
+        tags = self.xray.list_tags_for_resource(ResourceARN=listed["RuleARN"])["Tags"]
+        self.assertEqual(tags, [{"Key": "team", "Value": "payments"}])
+
+    def log_group(self, name):
+        groups = self.logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        return next(g for g in groups if g["logGroupName"] == name)
+
+    def test_log_group_settings_read_back(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.logs.create_log_group(logGroupName="/bank/audit", kmsKeyId=key, tags={"team": "risk"})
+        group = self.log_group("/bank/audit")
+        arn = "arn:aws:logs:ap-southeast-2:123456789012:log-group:/bank/audit"
+        self.assertEqual((group["arn"], group["logGroupArn"]), (arn + ":*", arn))
+        self.assertEqual(group["kmsKeyId"], key)
+        self.assertNotIn("retentionInDays", group)
+        self.logs.put_retention_policy(logGroupName="/bank/audit", retentionInDays=30)
+        self.assertEqual(self.log_group("/bank/audit")["retentionInDays"], 30)
+        self.logs.delete_retention_policy(logGroupName="/bank/audit")
+        self.assertNotIn("retentionInDays", self.log_group("/bank/audit"))
+        self.logs.delete_log_group(logGroupName="/bank/audit")
+        self.assertEqual(self.logs.describe_log_groups(logGroupNamePrefix="/bank/audit")["logGroups"], [])
+
+    def test_log_group_kms_key_is_associated_and_disassociated(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.logs.create_log_group(logGroupName="/bank/keyed")
+        self.assertNotIn("kmsKeyId", self.log_group("/bank/keyed"))
+        bodies = self.bodies(self.logs)
+        self.logs.associate_kms_key(logGroupName="/bank/keyed", kmsKeyId=key)
+        self.assertEqual(bodies[-1], "")
+        self.assertEqual(self.log_group("/bank/keyed")["kmsKeyId"], key)
+        self.logs.disassociate_kms_key(logGroupName="/bank/keyed")
+        self.assertNotIn("kmsKeyId", self.log_group("/bank/keyed"))
+        arn = self.log_group("/bank/keyed")["logGroupArn"]
+        self.logs.associate_kms_key(resourceIdentifier=arn, kmsKeyId=key)
+        self.assertEqual(self.log_group("/bank/keyed")["kmsKeyId"], key)
+        results = "arn:aws:logs:ap-southeast-2:123456789012:query-result:*"
+        self.logs.associate_kms_key(resourceIdentifier=results, kmsKeyId=key)
+        self.logs.disassociate_kms_key(resourceIdentifier=results)
+        for call in [
+            lambda: self.logs.associate_kms_key(logGroupName="/bank/ghost", kmsKeyId=key),
+            lambda: self.logs.disassociate_kms_key(logGroupName="/bank/ghost"),
+            lambda: self.logs.disassociate_kms_key(resourceIdentifier=arn.replace("keyed", "ghost")),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+        for call in [
+            lambda: self.logs.associate_kms_key(logGroupName="/bank/keyed", resourceIdentifier=arn, kmsKeyId=key),
+            lambda: self.logs.disassociate_kms_key(),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidParameterException")
+        self.assertEqual(self.log_group("/bank/keyed")["kmsKeyId"], key)
+
+    def test_log_group_tags_need_the_arn_without_star(self):
+        self.logs.create_log_group(logGroupName="/bank/tagged", tags={"team": "risk"})
+        group = self.log_group("/bank/tagged")
+        arn = group["logGroupArn"]
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=arn)["tags"], {"team": "risk"})
+        self.logs.tag_resource(resourceArn=arn, tags={"stage": "dev"})
+        self.logs.untag_resource(resourceArn=arn, tagKeys=["team"])
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=arn)["tags"], {"stage": "dev"})
+        with self.assertRaises(ClientError) as ctx:
+            self.logs.list_tags_for_resource(resourceArn=group["arn"])
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ValidationException")
+        self.logs.delete_log_group(logGroupName="/bank/tagged")
+        for call in [
+            lambda: self.logs.list_tags_for_resource(resourceArn=arn),
+            lambda: self.logs.tag_resource(resourceArn=arn, tags={"k": "v"}),
+            lambda: self.logs.untag_resource(resourceArn=arn, tagKeys=["k"]),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+        self.logs.create_log_group(logGroupName="/bank/tagged")
+        self.assertEqual(self.logs.list_tags_for_resource(resourceArn=arn)["tags"], {})
+
+    def trail_fixtures(self, suffix):
+        bucket = f"trail-bucket-{suffix}"
+        self.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"})
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.logs.create_log_group(logGroupName=f"trail-{suffix}")
+        group = f"arn:aws:logs:ap-southeast-2:123456789012:log-group:trail-{suffix}:*"
+        return bucket, key, group
+
+    def trail(self, name):
+        return self.cloudtrail.describe_trails(trailNameList=[name])["trailList"]
+
+    def test_trail_settings_read_back_and_update(self):
+        bucket, key, group = self.trail_fixtures("one")
+        bucket2, key2, group2 = self.trail_fixtures("two")
+        role = "arn:aws:iam::123456789012:role/trail-logs"
+        arn = self.cloudtrail.create_trail(
+            Name="bank-audit", S3BucketName=bucket, KmsKeyId=key, IsMultiRegionTrail=True,
+            IncludeGlobalServiceEvents=True, EnableLogFileValidation=True,
+            CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=role,
+            TagsList=[{"Key": "team", "Value": "risk"}],
+        )["TrailARN"]
+        self.assertEqual(arn, "arn:aws:cloudtrail:ap-southeast-2:123456789012:trail/bank-audit")
+        [trail] = self.trail("bank-audit")
+        expected = {
+            "Name": "bank-audit", "TrailARN": arn, "HomeRegion": "ap-southeast-2", "S3BucketName": bucket,
+            "KmsKeyId": key, "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True,
+            "LogFileValidationEnabled": True, "CloudWatchLogsLogGroupArn": group,
+            "CloudWatchLogsRoleArn": role,
+        }
+        self.assertEqual({k: trail.get(k) for k in expected}, expected)
+        self.cloudtrail.update_trail(
+            Name="bank-audit", S3BucketName=bucket2, KmsKeyId=key2, IsMultiRegionTrail=False,
+            IncludeGlobalServiceEvents=False, EnableLogFileValidation=False,
+            CloudWatchLogsLogGroupArn=group2, CloudWatchLogsRoleArn=role + "-2",
+        )
+        [trail] = self.trail("bank-audit")
+        expected.update(
+            S3BucketName=bucket2, KmsKeyId=key2, IsMultiRegionTrail=False, IncludeGlobalServiceEvents=False,
+            LogFileValidationEnabled=False, CloudWatchLogsLogGroupArn=group2, CloudWatchLogsRoleArn=role + "-2",
+        )
+        self.assertEqual({k: trail.get(k) for k in expected}, expected)
+        self.cloudtrail.add_tags(ResourceId=arn, TagsList=[{"Key": "stage", "Value": "dev"}])
+        self.cloudtrail.remove_tags(ResourceId=arn, TagsList=[{"Key": "team"}])
+        tags = self.cloudtrail.list_tags(ResourceIdList=[arn])["ResourceTagList"]
+        self.assertEqual(tags, [{"ResourceId": arn, "TagsList": [{"Key": "stage", "Value": "dev"}]}])
+        self.cloudtrail.delete_trail(Name="bank-audit")
+        self.assertEqual(self.trail("bank-audit"), [])
+
+    def test_trail_logging_and_deletion_by_arn(self):
+        bucket, _, _ = self.trail_fixtures("arn")
+        arn = self.cloudtrail.create_trail(
+            Name="by-arn", S3BucketName=bucket, TagsList=[{"Key": "team", "Value": "risk"}]
+        )["TrailARN"]
+        self.assertFalse(self.cloudtrail.get_trail_status(Name="by-arn")["IsLogging"])
+        self.cloudtrail.start_logging(Name=arn)
+        self.assertTrue(self.cloudtrail.get_trail_status(Name="by-arn")["IsLogging"])
+        self.cloudtrail.stop_logging(Name=arn)
+        self.assertFalse(self.cloudtrail.get_trail_status(Name=arn)["IsLogging"])
+        self.cloudtrail.start_logging(Name="by-arn")
+        self.assertTrue(self.cloudtrail.get_trail_status(Name=arn)["IsLogging"])
+        self.cloudtrail.delete_trail(Name=arn)
+        self.assertEqual(self.trail("by-arn"), [])
+        for call in [
+            lambda: self.cloudtrail.start_logging(Name="by-arn"),
+            lambda: self.cloudtrail.stop_logging(Name=arn),
+            lambda: self.cloudtrail.delete_trail(Name="by-arn"),
+            lambda: self.cloudtrail.delete_trail(Name=arn),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "TrailNotFoundException")
+        self.cloudtrail.create_trail(Name="by-arn", S3BucketName=bucket)
+        self.assertEqual(self.cloudtrail.list_tags(ResourceIdList=[arn])["ResourceTagList"][0]["TagsList"], [])
+
+    def test_duplicate_trail_is_rejected(self):
+        bucket, key, _ = self.trail_fixtures("dup")
+        self.cloudtrail.create_trail(Name="once", S3BucketName=bucket, KmsKeyId=key, EnableLogFileValidation=True)
+        self.cloudtrail.start_logging(Name="once")
+        with self.assertRaises(ClientError) as ctx:
+            self.cloudtrail.create_trail(Name="once", S3BucketName=bucket)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "TrailAlreadyExistsException")
+        [trail] = self.trail("once")
+        self.assertEqual((trail["KmsKeyId"], trail["LogFileValidationEnabled"]), (key, True))
+        self.assertTrue(self.cloudtrail.get_trail_status(Name="once")["IsLogging"])
+        sydney_arn = trail["TrailARN"]
+        self.cloudtrail.update_trail(Name="once", IsMultiRegionTrail=True)
+        paris = self.client("cloudtrail", region="eu-west-3")
+        with self.assertRaises(ClientError) as ctx:  # the multi-region trail's shadow has the name
+            paris.create_trail(Name="once", S3BucketName=bucket)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "TrailAlreadyExistsException")
+        self.cloudtrail.delete_trail(Name=sydney_arn)
+
+    def test_describe_trails_returns_the_named_trails(self):
+        bucket, _, _ = self.trail_fixtures("named")
+        first = self.cloudtrail.create_trail(Name="named-a", S3BucketName=bucket)["TrailARN"]
+        self.cloudtrail.create_trail(Name="named-b", S3BucketName=bucket)
+        self.assertEqual([t["Name"] for t in self.trail("named-a")], ["named-a"])
+        trails = self.cloudtrail.describe_trails(trailNameList=[first, "named-b", "ghost"])["trailList"]
+        self.assertEqual(sorted(t["Name"] for t in trails), ["named-a", "named-b"])
+        everything = [t["Name"] for t in self.cloudtrail.describe_trails()["trailList"]]
+        self.assertTrue({"named-a", "named-b"} <= set(everything))
+        for name in ("named-a", "named-b"):
+            self.cloudtrail.delete_trail(Name=name)
+
+    def test_trail_event_selectors(self):
+        bucket, _, _ = self.trail_fixtures("selectors")
+        arn = self.cloudtrail.create_trail(Name="selected", S3BucketName=bucket)["TrailARN"]
+        self.assertFalse(self.trail("selected")[0]["HasCustomEventSelectors"])
+        default = self.cloudtrail.get_event_selectors(TrailName="selected")
+        self.assertEqual(
+            [(s["ReadWriteType"], s["IncludeManagementEvents"], s["DataResources"]) for s in default["EventSelectors"]],
+            [("All", True, [])],
+        )
+        self.assertNotIn("AdvancedEventSelectors", default)
+        selectors = [{
+            "ReadWriteType": "All", "IncludeManagementEvents": True,
+            "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
+        }]
+        put = self.cloudtrail.put_event_selectors(TrailName="selected", EventSelectors=selectors)
+        self.assertEqual((put["TrailARN"], put["EventSelectors"]), (arn, selectors))
+        got = self.cloudtrail.get_event_selectors(TrailName=arn)
+        self.assertEqual((got["TrailARN"], got["EventSelectors"]), (arn, selectors))
+        self.assertNotIn("AdvancedEventSelectors", got)
+        self.assertTrue(self.trail("selected")[0]["HasCustomEventSelectors"])
+        advanced = [{"Name": "mgmt", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]
+        self.cloudtrail.put_event_selectors(TrailName="selected", AdvancedEventSelectors=advanced)
+        got = self.cloudtrail.get_event_selectors(TrailName="selected")
+        self.assertEqual(got["AdvancedEventSelectors"], advanced)
+        self.assertNotIn("EventSelectors", got)
+        self.cloudtrail.put_event_selectors(TrailName="selected", EventSelectors=selectors)
+        got = self.cloudtrail.get_event_selectors(TrailName="selected")
+        self.assertEqual(got["EventSelectors"], selectors)
+        self.assertNotIn("AdvancedEventSelectors", got)
+        self.cloudtrail.delete_trail(Name="selected")
+
+    def test_topic_settings_read_back(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        arn = self.sns.create_topic(
+            Name="bank-alerts", Attributes={"KmsMasterKeyId": key, "DisplayName": "Alerts"},
+            Tags=[{"Key": "team", "Value": "risk"}],
+        )["TopicArn"]
+        self.assertEqual(arn, "arn:aws:sns:ap-southeast-2:123456789012:bank-alerts")
+        attributes = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+        self.assertEqual((attributes["KmsMasterKeyId"], attributes["DisplayName"]), (key, "Alerts"))
+        self.assertNotIn("DeliveryPolicy", attributes)
+        self.assertIn("EffectiveDeliveryPolicy", attributes)
+        self.sns.set_topic_attributes(TopicArn=arn, AttributeName="KmsMasterKeyId", AttributeValue="alias/aws/sns")
+        self.sns.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="Risk alerts")
+        attributes = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+        self.assertEqual((attributes["KmsMasterKeyId"], attributes["DisplayName"]), ("alias/aws/sns", "Risk alerts"))
+        self.sns.tag_resource(ResourceArn=arn, Tags=[{"Key": "stage", "Value": "dev"}])
+        self.sns.untag_resource(ResourceArn=arn, TagKeys=["team"])
+        self.assertEqual(self.sns.list_tags_for_resource(ResourceArn=arn)["Tags"], [{"Key": "stage", "Value": "dev"}])
+        self.assertIn(arn, [t["TopicArn"] for t in self.sns.list_topics()["Topics"]])
+        self.sns.delete_topic(TopicArn=arn)
+        self.assertNotIn(arn, [t["TopicArn"] for t in self.sns.list_topics()["Topics"]])
+
+    def test_create_topic_is_idempotent_only_when_it_matches(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        attributes = {"KmsMasterKeyId": key, "DisplayName": "Payments"}
+        tags = [{"Key": "team", "Value": "payments"}]
+        arn = self.sns.create_topic(Name="idempotent", Attributes=attributes, Tags=tags)["TopicArn"]
+        self.assertEqual(self.sns.create_topic(Name="idempotent", Attributes=attributes, Tags=tags)["TopicArn"], arn)
+        self.assertEqual(self.sns.create_topic(Name="idempotent")["TopicArn"], arn)
+        for call, member in [
+            (lambda: self.sns.create_topic(Name="idempotent", Attributes={"DisplayName": "Other"}), "Attributes"),
+            (lambda: self.sns.create_topic(Name="idempotent", Attributes={**attributes, "KmsMasterKeyId": "alias/aws/sns"}), "Attributes"),
+            (lambda: self.sns.create_topic(Name="idempotent", Tags=[{"Key": "team", "Value": "risk"}]), "Tags"),
+        ]:
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            error = ctx.exception.response["Error"]
+            self.assertEqual(error["Code"], "InvalidParameter")
+            self.assertEqual(
+                error["Message"], f"Invalid parameter: {member} Reason: Topic already exists with different {member.lower()}"
+            )
+        attributes_now = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+        self.assertEqual((attributes_now["KmsMasterKeyId"], attributes_now["DisplayName"]), (key, "Payments"))
+        self.assertEqual(self.sns.list_tags_for_resource(ResourceArn=arn)["Tags"], tags)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -8,7 +8,7 @@ use bankinfra_testkit::{Emulator, repo_root};
 use serde_json::Value;
 
 pub const STAGE: &str = "local";
-pub const TOTAL_RESOURCES: usize = 110;
+pub const TOTAL_RESOURCES: usize = 121;
 
 /// An emulator plus the specs directory the binary is pointed at.
 pub struct Env {
@@ -86,6 +86,22 @@ impl Env {
 
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::Client::new(&self.sdk)
+    }
+
+    pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
+        aws_sdk_cloudtrail::Client::new(&self.sdk)
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk)
+    }
+
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.sdk)
+    }
+
+    pub fn xray(&self) -> aws_sdk_xray::Client {
+        aws_sdk_xray::Client::new(&self.sdk)
     }
 
     pub fn events(&self) -> aws_sdk_eventbridge::Client {

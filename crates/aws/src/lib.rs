@@ -4,15 +4,19 @@
 //! lifecycle (read, create, update, delete). No SDK type leaves this crate: every error becomes
 //! a [`ProviderError`] carrying the service's error code and message.
 
+mod cloudtrail;
 mod config;
 mod ec2;
 mod error;
 mod events;
 mod iam;
 mod kms;
+mod logs;
 mod s3;
+mod sns;
 mod sqs;
 mod ssm;
+mod xray;
 
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -33,14 +37,18 @@ pub struct CallerIdentity {
 /// Talks to one AWS account and region (or an emulator standing in for them).
 #[derive(Clone)]
 pub struct AwsProvider {
+    cloudtrail: aws_sdk_cloudtrail::Client,
     ec2: aws_sdk_ec2::Client,
     events: aws_sdk_eventbridge::Client,
     iam: aws_sdk_iam::Client,
     kms: aws_sdk_kms::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
     s3: aws_sdk_s3::Client,
+    sns: aws_sdk_sns::Client,
     sqs: aws_sdk_sqs::Client,
     ssm: aws_sdk_ssm::Client,
     sts: aws_sdk_sts::Client,
+    xray: aws_sdk_xray::Client,
     /// Where requests go, for error messages.
     endpoint: String,
 }
@@ -51,14 +59,18 @@ impl AwsProvider {
         let (sdk, endpoint) = config::load(connection).await;
         let s3_config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(connection.path_style()).build();
         AwsProvider {
+            cloudtrail: aws_sdk_cloudtrail::Client::new(&sdk),
             ec2: aws_sdk_ec2::Client::new(&sdk),
             events: aws_sdk_eventbridge::Client::new(&sdk),
             iam: aws_sdk_iam::Client::new(&sdk),
             kms: aws_sdk_kms::Client::new(&sdk),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
+            sns: aws_sdk_sns::Client::new(&sdk),
             sqs: aws_sdk_sqs::Client::new(&sdk),
             ssm: aws_sdk_ssm::Client::new(&sdk),
             sts: aws_sdk_sts::Client::new(&sdk),
+            xray: aws_sdk_xray::Client::new(&sdk),
             endpoint,
         }
     }
@@ -93,23 +105,25 @@ impl Provider for AwsProvider {
         desired: &[Resource],
         ownership: &Ownership,
     ) -> Result<Vec<LiveResource>, ProviderError> {
-        let wants = |service: &str| kinds.iter().any(|k| k.service() == service);
-        let (net, keys, buckets, queues, buses, identities, params) = tokio::try_join!(
-            async { if wants("ec2") { ec2::read(&self.ec2, desired, ownership).await } else { Ok(Vec::new()) } },
-            async { if wants("kms") { kms::read(&self.kms, desired, ownership).await } else { Ok(Vec::new()) } },
-            async { if wants("s3") { s3::read(&self.s3, desired, ownership).await } else { Ok(Vec::new()) } },
-            async { if wants("sqs") { sqs::read(&self.sqs, desired, ownership).await } else { Ok(Vec::new()) } },
-            async {
-                if wants("events") { events::read(&self.events, desired, ownership).await } else { Ok(Vec::new()) }
-            },
-            async { if wants("iam") { iam::read(&self.iam, desired, ownership).await } else { Ok(Vec::new()) } },
-            async { if wants("ssm") { ssm::read(&self.ssm, desired, ownership).await } else { Ok(Vec::new()) } },
-        )?;
-        Ok([net, keys, buckets, queues, buses, identities, params]
-            .into_iter()
-            .flatten()
-            .filter(|l| kinds.contains(&l.address.kind()))
-            .collect())
+        type Read<'a> = std::pin::Pin<Box<dyn Future<Output = Result<Vec<LiveResource>, ProviderError>> + Send + 'a>>;
+        let (d, o) = (desired, ownership);
+        let services: Vec<(&str, Read<'_>)> = vec![
+            ("ec2", Box::pin(ec2::read(&self.ec2, d, o))),
+            ("kms", Box::pin(kms::read(&self.kms, d, o))),
+            ("s3", Box::pin(s3::read(&self.s3, d, o))),
+            ("sqs", Box::pin(sqs::read(&self.sqs, d, o))),
+            ("events", Box::pin(events::read(&self.events, d, o))),
+            ("logs", Box::pin(logs::read(&self.logs, d, o))),
+            ("sns", Box::pin(sns::read(&self.sns, d, o))),
+            ("xray", Box::pin(xray::read(&self.xray, d, o))),
+            ("iam", Box::pin(iam::read(&self.iam, d, o))),
+            ("cloudtrail", Box::pin(cloudtrail::read(&self.cloudtrail, d, o))),
+            ("ssm", Box::pin(ssm::read(&self.ssm, d, o))),
+        ];
+        // Only the services of the kinds asked for are called.
+        let reads = services.into_iter().filter(|(service, _)| kinds.iter().any(|k| k.service() == *service));
+        let live = futures_util::future::try_join_all(reads.map(|(_, read)| read)).await?;
+        Ok(live.into_iter().flatten().filter(|l| kinds.contains(&l.address.kind())).collect())
     }
 
     async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
@@ -122,6 +136,10 @@ impl Provider for AwsProvider {
             Kind::SqsQueue => sqs::queue::create(&self.sqs, resource).await,
             Kind::EventBus => events::bus::create(&self.events, resource).await,
             Kind::EventArchive => events::archive::create(&self.events, resource).await,
+            Kind::LogGroup => logs::log_group::create(&self.logs, resource).await,
+            Kind::SnsTopic => sns::topic::create(&self.sns, resource).await,
+            Kind::XraySamplingRule => xray::sampling_rule::create(&self.xray, resource).await,
+            Kind::CloudTrailTrail => cloudtrail::trail::create(&self.cloudtrail, resource).await,
             Kind::IamOidcProvider => iam::oidc_provider::create(&self.iam, resource).await,
             Kind::IamPolicy => iam::policy::create(&self.iam, resource).await,
             Kind::IamRole => iam::role::create(&self.iam, resource).await,
@@ -144,6 +162,10 @@ impl Provider for AwsProvider {
             Kind::SqsQueue => sqs::queue::update(&self.sqs, live, desired, changes).await,
             Kind::EventBus => events::bus::update(&self.events, live, desired, changes).await,
             Kind::EventArchive => events::archive::update(&self.events, live, desired, changes).await,
+            Kind::LogGroup => logs::log_group::update(&self.logs, live, desired, changes).await,
+            Kind::SnsTopic => sns::topic::update(&self.sns, live, desired, changes).await,
+            Kind::XraySamplingRule => xray::sampling_rule::update(&self.xray, live, desired, changes).await,
+            Kind::CloudTrailTrail => cloudtrail::trail::update(&self.cloudtrail, live, desired, changes).await,
             Kind::IamOidcProvider => iam::oidc_provider::update(&self.iam, live, desired, changes).await,
             Kind::IamPolicy => iam::policy::update(&self.iam, live, desired, changes).await,
             Kind::IamRole => iam::role::update(&self.iam, live, desired, changes).await,
@@ -161,6 +183,10 @@ impl Provider for AwsProvider {
             Kind::SqsQueue => sqs::queue::delete(&self.sqs, live).await,
             Kind::EventBus => events::bus::delete(&self.events, live).await,
             Kind::EventArchive => events::archive::delete(&self.events, live).await,
+            Kind::LogGroup => logs::log_group::delete(&self.logs, live).await,
+            Kind::SnsTopic => sns::topic::delete(&self.sns, live).await,
+            Kind::XraySamplingRule => xray::sampling_rule::delete(&self.xray, live).await,
+            Kind::CloudTrailTrail => cloudtrail::trail::delete(&self.cloudtrail, live).await,
             Kind::IamOidcProvider => iam::oidc_provider::delete(&self.iam, live).await,
             Kind::IamPolicy => iam::policy::delete(&self.iam, live).await,
             Kind::IamRole => iam::role::delete(&self.iam, live).await,

@@ -17,14 +17,18 @@ pub enum Kind {
     SqsQueue,
     EventBus,
     EventArchive,
+    LogGroup,
+    SnsTopic,
+    XraySamplingRule,
     IamOidcProvider,
     IamPolicy,
     IamRole,
+    CloudTrailTrail,
     SsmParameter,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -35,9 +39,13 @@ impl Kind {
         Kind::SqsQueue,
         Kind::EventBus,
         Kind::EventArchive,
+        Kind::LogGroup,
+        Kind::SnsTopic,
+        Kind::XraySamplingRule,
         Kind::IamOidcProvider,
         Kind::IamPolicy,
         Kind::IamRole,
+        Kind::CloudTrailTrail,
         Kind::SsmParameter,
     ];
 
@@ -53,6 +61,10 @@ impl Kind {
             Kind::SqsQueue => "sqs_queue",
             Kind::EventBus => "event_bus",
             Kind::EventArchive => "event_archive",
+            Kind::LogGroup => "log_group",
+            Kind::SnsTopic => "sns_topic",
+            Kind::XraySamplingRule => "xray_sampling_rule",
+            Kind::CloudTrailTrail => "cloudtrail_trail",
             Kind::IamOidcProvider => "iam_oidc_provider",
             Kind::IamPolicy => "iam_policy",
             Kind::IamRole => "iam_role",
@@ -69,6 +81,10 @@ impl Kind {
             Kind::SqsQueue => "sqs",
             Kind::EventBus | Kind::EventArchive => "events",
             Kind::IamOidcProvider | Kind::IamPolicy | Kind::IamRole => "iam",
+            Kind::LogGroup => "logs",
+            Kind::SnsTopic => "sns",
+            Kind::XraySamplingRule => "xray",
+            Kind::CloudTrailTrail => "cloudtrail",
             Kind::SsmParameter => "ssm",
         }
     }
@@ -83,9 +99,19 @@ impl Kind {
             Kind::VpcEndpoint => &[Kind::Vpc, Kind::RouteTable],
             Kind::S3Bucket | Kind::SqsQueue | Kind::EventBus => &[Kind::KmsKey],
             Kind::EventArchive => &[Kind::EventBus],
-            Kind::IamOidcProvider => &[],
-            Kind::IamPolicy => &[Kind::KmsKey, Kind::S3Bucket, Kind::EventBus],
-            Kind::IamRole => &[Kind::KmsKey, Kind::S3Bucket, Kind::EventBus, Kind::IamOidcProvider, Kind::IamPolicy],
+            Kind::LogGroup | Kind::SnsTopic => &[Kind::KmsKey],
+            Kind::XraySamplingRule | Kind::IamOidcProvider => &[],
+            Kind::IamPolicy => &[Kind::KmsKey, Kind::S3Bucket, Kind::EventBus, Kind::LogGroup, Kind::SnsTopic],
+            Kind::IamRole => &[
+                Kind::KmsKey,
+                Kind::S3Bucket,
+                Kind::EventBus,
+                Kind::LogGroup,
+                Kind::SnsTopic,
+                Kind::IamOidcProvider,
+                Kind::IamPolicy,
+            ],
+            Kind::CloudTrailTrail => &[Kind::KmsKey, Kind::S3Bucket, Kind::LogGroup, Kind::IamRole],
             Kind::SsmParameter => &[
                 Kind::Vpc,
                 Kind::Subnet,
@@ -97,9 +123,13 @@ impl Kind {
                 Kind::SqsQueue,
                 Kind::EventBus,
                 Kind::EventArchive,
+                Kind::LogGroup,
+                Kind::SnsTopic,
+                Kind::XraySamplingRule,
                 Kind::IamOidcProvider,
                 Kind::IamPolicy,
                 Kind::IamRole,
+                Kind::CloudTrailTrail,
             ],
         }
     }
@@ -120,6 +150,7 @@ impl Kind {
             Kind::IamOidcProvider => &["url"],
             Kind::IamPolicy => &["name", "description"],
             Kind::IamRole => &["name"],
+            Kind::LogGroup | Kind::SnsTopic | Kind::XraySamplingRule | Kind::CloudTrailTrail => &["name"],
             Kind::SsmParameter => &["name"],
         }
     }

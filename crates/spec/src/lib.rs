@@ -13,8 +13,9 @@ mod stage;
 pub use cidr::Ipv4Cidr;
 pub use error::SpecError;
 pub use stack::{
-    BucketSpec, BusSpec, Classification, EventBridgeSpec, IamSpec, KeySpec, LAMBDA_GRANTS, LambdaRoleSpec,
-    LifecycleSpec, ModuleSpec, NetworkSpec, ObjectLockSpec, OutputSpec, StackSpec, SubnetSpec, SubnetTier,
+    BucketSpec, BusSpec, Classification, CloudTrailSpec, EventBridgeSpec, IamSpec, KeySpec, LAMBDA_GRANTS,
+    LOG_RETENTION_DAYS, LambdaRoleSpec, LifecycleSpec, ModuleSpec, NetworkSpec, ObjectLockSpec, ObservabilitySpec,
+    OutputSpec, StackSpec, SubnetSpec, SubnetTier,
 };
 pub use stage::{StageSpec, StageSwitches};
 

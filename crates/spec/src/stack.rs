@@ -20,6 +20,8 @@ pub struct StackSpec {
     pub storage: StorageSpec,
     pub eventbridge: EventBridgeSpec,
     pub iam: IamSpec,
+    pub observability: ObservabilitySpec,
+    pub cloudtrail: CloudTrailSpec,
     /// SSM parameters published under `/bank/{env}/` for downstream modules.
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
@@ -202,6 +204,43 @@ pub struct LambdaRoleSpec {
     pub grants: Vec<Spanned<String>>,
 }
 
+/// The shared log group, the alerts topic and the default X-Ray sampling rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservabilitySpec {
+    /// Log group name pattern; `{stage}` is substituted.
+    pub log_group: String,
+    pub log_retention_days: Spanned<u32>,
+    /// Alerts topic name pattern; `{stage}` is substituted.
+    pub alerts_topic: String,
+    /// The CMK of the log group and the topic.
+    pub classification: Spanned<Classification>,
+    /// Sampling rule name pattern; `{stage}` is substituted (at most 32 characters).
+    pub sampling_rule: Spanned<String>,
+    pub sampling_priority: Spanned<u32>,
+    pub sampling_fixed_rate: Spanned<f64>,
+    pub sampling_reservoir_size: u32,
+}
+
+/// The organization-wide audit trail (FR-420, GOV-006).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudTrailSpec {
+    pub name: Spanned<String>,
+    /// Purpose of the bucket the trail writes to.
+    pub bucket: Spanned<String>,
+    pub classification: Spanned<Classification>,
+    /// CloudWatch Logs group pattern; `{stage}` is substituted.
+    pub log_group: String,
+    pub log_retention_days: Spanned<u32>,
+    /// Name pattern of the role CloudTrail writes to CloudWatch Logs with; `{stage}` is substituted.
+    pub logs_role: String,
+}
+
+/// Retention periods CloudWatch Logs accepts.
+pub const LOG_RETENTION_DAYS: &[u32] =
+    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
 /// The domain-specific grants the stack knows how to write.
 pub const LAMBDA_GRANTS: &[&str] = &["aml-appconfig", "aml-core-bus-rules", "payments-fx-invoke"];
 
@@ -262,6 +301,8 @@ fn validate(spec: &StackSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(),
     validate_storage(&spec.storage, &spec.kms, src)?;
     validate_eventbridge(&spec.eventbridge, &spec.kms, src)?;
     validate_iam(&spec.iam, &spec.eventbridge, &spec.kms, src)?;
+    validate_observability(&spec.observability, &spec.kms, stage, src)?;
+    validate_cloudtrail(&spec.cloudtrail, &spec.storage, &spec.kms, src)?;
     let mut paths = BTreeSet::new();
     for out in &spec.outputs {
         if let Some(f) = &out.for_each
@@ -305,6 +346,72 @@ fn validate_output_path(
     }
     if !paths.insert(p.to_string()) {
         return Err(src.error(out.path.span(), format!("duplicate output path `{p}`")));
+    }
+    Ok(())
+}
+
+fn has_key(kms: &KmsSpec, class: &Spanned<Classification>, src: &Source<'_>) -> Result<(), SpecError> {
+    if kms.keys.iter().any(|k| k.classification.get_ref() == class.get_ref()) {
+        return Ok(());
+    }
+    Err(src.error(class.span(), format!("classification `{}` has no key in [kms]", class.get_ref())))
+}
+
+fn log_retention(days: &Spanned<u32>, src: &Source<'_>) -> Result<(), SpecError> {
+    if LOG_RETENTION_DAYS.contains(days.get_ref()) {
+        return Ok(());
+    }
+    Err(src.error(
+        days.span(),
+        format!("log retention {} days is not one CloudWatch Logs accepts ({LOG_RETENTION_DAYS:?})", days.get_ref()),
+    ))
+}
+
+fn validate_observability(
+    obs: &ObservabilitySpec,
+    kms: &KmsSpec,
+    stage: &StageSpec,
+    src: &Source<'_>,
+) -> Result<(), SpecError> {
+    has_key(kms, &obs.classification, src)?;
+    log_retention(&obs.log_retention_days, src)?;
+    let rule = obs.sampling_rule.get_ref().replace("{stage}", &stage.name);
+    if rule.is_empty() || rule.chars().count() > 32 {
+        return Err(src.error(
+            obs.sampling_rule.span(),
+            format!("sampling rule name `{rule}` must be 1..=32 characters (X-Ray limits)"),
+        ));
+    }
+    if !(1..=9999).contains(obs.sampling_priority.get_ref()) {
+        return Err(src.error(obs.sampling_priority.span(), "sampling_priority must be 1..=9999"));
+    }
+    if !(0.0..=1.0).contains(obs.sampling_fixed_rate.get_ref()) {
+        return Err(src.error(obs.sampling_fixed_rate.span(), "sampling_fixed_rate must be between 0 and 1"));
+    }
+    Ok(())
+}
+
+fn validate_cloudtrail(
+    trail: &CloudTrailSpec,
+    storage: &StorageSpec,
+    kms: &KmsSpec,
+    src: &Source<'_>,
+) -> Result<(), SpecError> {
+    has_key(kms, &trail.classification, src)?;
+    log_retention(&trail.log_retention_days, src)?;
+    let bucket = storage.buckets.iter().find(|b| b.purpose.get_ref() == trail.bucket.get_ref());
+    let Some(bucket) = bucket else {
+        return Err(src.error(trail.bucket.span(), format!("no bucket with purpose `{}`", trail.bucket.get_ref())));
+    };
+    if bucket.cloudtrail_delivery.as_ref() != Some(trail.name.get_ref()) {
+        return Err(src.error(
+            trail.bucket.span(),
+            format!(
+                "bucket `{}` must set cloudtrail_delivery = \"{}\" so the trail may write to it",
+                trail.bucket.get_ref(),
+                trail.name.get_ref()
+            ),
+        ));
     }
     Ok(())
 }

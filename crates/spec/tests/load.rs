@@ -14,7 +14,11 @@ const STAGES: [&str; 4] = ["local", "dev", "uat", "prod"];
 const STACK: &str = "mod-104.toml";
 
 fn specs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs")
+    // `cargo test` runs this in the crate's directory; a compile-time path could point into
+    // another checkout sharing the target directory.
+    let crate_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    crate_dir.join("../../specs")
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 //! This is where the design's conventions live (names, tags, policies, lifecycle rules); the
 //! engine and the providers stay generic. One module per area, as in the original SST stack.
 
+mod cloudtrail;
 mod eventbridge;
 mod iam;
 mod kms;
 mod network;
+mod observability;
 mod outputs;
 mod storage;
 mod tags;
@@ -25,6 +27,8 @@ pub fn desired_resources(specs: &Specs) -> Vec<Resource> {
     out.extend(storage::resources(&ctx));
     out.extend(eventbridge::resources(&ctx));
     out.extend(iam::resources(&ctx));
+    out.extend(observability::resources(&ctx));
+    out.extend(cloudtrail::resources(&ctx));
     out.extend(outputs::resources(&ctx));
     out
 }
@@ -55,5 +59,10 @@ impl<'a> Context<'a> {
 
     pub fn region(&self) -> &str {
         &self.specs.stage.region
+    }
+
+    /// A name pattern with `{stage}` substituted.
+    pub fn staged(&self, pattern: &str) -> String {
+        pattern.replace("{stage}", self.stage())
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -93,8 +93,21 @@ pub fn free_port() -> u16 {
 }
 
 /// The repository root (this crate lives in `crates/testkit`).
+///
+/// Found at run time from the directory `cargo test` runs the test in (a package of the
+/// workspace), walking up to the directory holding `specs/`: a compile-time path would point
+/// into whichever checkout last built this crate when checkouts share a target directory.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    start
+        .ancestors()
+        .find(|dir| dir.join("specs").is_dir() && dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| panic!("no repository root (a directory with specs/) above {}", start.display()))
+        .canonicalize()
+        .expect("repository root")
 }
 
 /// The Python interpreter that has the pinned emulator installed.

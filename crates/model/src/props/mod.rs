@@ -3,13 +3,17 @@
 //! The same structs describe desired state (from the stack) and live state (read back by a
 //! provider), so comparing the two is a field-by-field diff of their JSON forms.
 
+pub mod cloudtrail;
 pub mod ec2;
 pub mod events;
 pub mod iam;
 pub mod kms;
+pub mod logs;
 pub mod s3;
+pub mod sns;
 pub mod sqs;
 pub mod ssm;
+pub mod xray;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,9 +40,13 @@ pub enum Props {
     SqsQueue(sqs::Queue),
     EventBus(events::EventBus),
     EventArchive(events::EventArchive),
+    LogGroup(logs::LogGroup),
+    SnsTopic(sns::Topic),
+    XraySamplingRule(xray::SamplingRule),
     IamOidcProvider(iam::OidcProvider),
     IamPolicy(iam::ManagedPolicy),
     IamRole(iam::Role),
+    CloudTrailTrail(cloudtrail::Trail),
     SsmParameter(ssm::Parameter),
 }
 
@@ -55,6 +63,10 @@ impl Props {
             Props::SqsQueue(_) => Kind::SqsQueue,
             Props::EventBus(_) => Kind::EventBus,
             Props::EventArchive(_) => Kind::EventArchive,
+            Props::LogGroup(_) => Kind::LogGroup,
+            Props::SnsTopic(_) => Kind::SnsTopic,
+            Props::XraySamplingRule(_) => Kind::XraySamplingRule,
+            Props::CloudTrailTrail(_) => Kind::CloudTrailTrail,
             Props::IamOidcProvider(_) => Kind::IamOidcProvider,
             Props::IamPolicy(_) => Kind::IamPolicy,
             Props::IamRole(_) => Kind::IamRole,
@@ -74,6 +86,10 @@ impl Props {
             Props::SqsQueue(p) => &p.tags,
             Props::EventBus(p) => &p.tags,
             Props::EventArchive(p) => &p.tags,
+            Props::LogGroup(p) => &p.tags,
+            Props::SnsTopic(p) => &p.tags,
+            Props::XraySamplingRule(p) => &p.tags,
+            Props::CloudTrailTrail(p) => &p.tags,
             Props::IamOidcProvider(p) => &p.tags,
             Props::IamPolicy(p) => &p.tags,
             Props::IamRole(p) => &p.tags,
@@ -93,6 +109,10 @@ impl Props {
             Props::SqsQueue(p) => &mut p.tags,
             Props::EventBus(p) => &mut p.tags,
             Props::EventArchive(p) => &mut p.tags,
+            Props::LogGroup(p) => &mut p.tags,
+            Props::SnsTopic(p) => &mut p.tags,
+            Props::XraySamplingRule(p) => &mut p.tags,
+            Props::CloudTrailTrail(p) => &mut p.tags,
             Props::IamOidcProvider(p) => &mut p.tags,
             Props::IamPolicy(p) => &mut p.tags,
             Props::IamRole(p) => &mut p.tags,
@@ -111,6 +131,10 @@ impl Props {
             Props::EventArchive(a) => vec![("name", a.name.clone())],
             Props::IamRole(r) => vec![("name", r.name.clone())],
             Props::IamPolicy(p) => vec![("name", p.name.clone())],
+            Props::LogGroup(g) => vec![("name", g.name.clone())],
+            Props::SnsTopic(t) => vec![("name", t.name.clone())],
+            Props::XraySamplingRule(r) => vec![("name", r.name.clone())],
+            Props::CloudTrailTrail(t) => vec![("name", t.name.clone())],
             _ => Vec::new(),
         };
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -1,0 +1,5 @@
+//! CloudTrail: trails.
+
+pub(crate) mod trail;
+
+pub(crate) use trail::read;

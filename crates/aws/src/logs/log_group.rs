@@ -1,0 +1,211 @@
+//! `log_group`: a log group with retention and KMS encryption. Name-addressed: every group is
+//! listed (DescribeLogGroups), its tags say whether it is ours.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudwatchlogs::Client;
+use bankinfra_model::props::logs::LogGroup;
+use bankinfra_model::{
+    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
+};
+use futures_util::future::try_join_all;
+
+use crate::error::{OrProviderError, absent_if, has_code};
+
+const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
+
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
+    let declared: BTreeMap<String, Address> = desired
+        .iter()
+        .filter_map(|r| match &r.props {
+            Props::LogGroup(g) => Some((g.name.clone(), r.address.clone())),
+            _ => None,
+        })
+        .collect();
+    let groups = list(client).await?;
+    let reads = groups.into_iter().map(|g| {
+        let declared = &declared;
+        async move {
+            let name = g.log_group_name().unwrap_or_default().to_string();
+            let arn = group_arn(&g);
+            let Some(tags) = absent_if(tags_of(client, &arn).await, NOT_FOUND)? else { return Ok(None) };
+            let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::LogGroup) else {
+                return Ok(None);
+            };
+            Ok::<_, ProviderError>(Some(LiveResource {
+                address,
+                outputs: outputs(&name, &arn),
+                physical_id: name.clone(),
+                props: Props::LogGroup(LogGroup {
+                    name,
+                    retention_days: g.retention_in_days().map(|d| d.max(0) as u32),
+                    kms_key_id: g.kms_key_id().map(str::to_string),
+                    tags,
+                }),
+            }))
+        }
+    });
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+/// The group's ARN without the `:*` that DescribeLogGroups appends to `arn`.
+fn group_arn(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> String {
+    g.log_group_arn()
+        .map(str::to_string)
+        .unwrap_or_else(|| g.arn().unwrap_or_default().trim_end_matches(":*").to_string())
+}
+
+async fn list(client: &Client) -> Result<Vec<aws_sdk_cloudwatchlogs::types::LogGroup>, ProviderError> {
+    let mut groups = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client.describe_log_groups().set_next_token(token).send().await.op("logs:DescribeLogGroups")?;
+        groups.extend(page.log_groups().iter().cloned());
+        token = page.next_token().map(str::to_string);
+        if token.is_none() || page.log_groups().is_empty() {
+            return Ok(groups);
+        }
+    }
+}
+
+async fn tags_of(client: &Client, arn: &str) -> Result<Tags, ProviderError> {
+    let out = client.list_tags_for_resource().resource_arn(arn).send().await.op("logs:ListTagsForResource")?;
+    Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
+}
+
+fn outputs(name: &str, arn: &str) -> Outputs {
+    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
+}
+
+fn group_props(resource: &Resource) -> Result<&LogGroup, ProviderError> {
+    match &resource.props {
+        Props::LogGroup(g) => Ok(g),
+        other => Err(ProviderError::permanent("logs", format!("{} is not a log group", other.kind()))),
+    }
+}
+
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+    let g = group_props(resource)?;
+    let created = client
+        .create_log_group()
+        .log_group_name(&g.name)
+        .set_kms_key_id(g.kms_key_id.clone())
+        .set_tags(Some(g.tags.clone().into_iter().collect()))
+        .send()
+        .await
+        .op("logs:CreateLogGroup");
+    let existed = match created {
+        Ok(_) => false,
+        // A re-run after a crash: converge the group that is already there.
+        Err(e) if has_code(&e, &["ResourceAlreadyExistsException"]) => true,
+        Err(e) => return Err(e),
+    };
+    let described =
+        client.describe_log_groups().log_group_name_prefix(&g.name).send().await.op("logs:DescribeLogGroups")?;
+    let found = described.log_groups().iter().find(|l| l.log_group_name() == Some(g.name.as_str()));
+    let arn = found.map(group_arn).unwrap_or_default();
+    if existed {
+        client
+            .tag_resource()
+            .resource_arn(&arn)
+            .set_tags(Some(g.tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .op("logs:TagResource")?;
+        set_kms_key(client, g).await?;
+    }
+    set_retention(client, g).await?;
+    Ok(LiveResource {
+        address: resource.address.clone(),
+        outputs: outputs(&g.name, &arn),
+        physical_id: g.name.clone(),
+        props: resource.props.clone(),
+    })
+}
+
+async fn set_retention(client: &Client, g: &LogGroup) -> Result<(), ProviderError> {
+    match g.retention_days {
+        Some(days) => {
+            client
+                .put_retention_policy()
+                .log_group_name(&g.name)
+                .retention_in_days(days as i32)
+                .send()
+                .await
+                .op("logs:PutRetentionPolicy")?;
+        }
+        None => {
+            client.delete_retention_policy().log_group_name(&g.name).send().await.op("logs:DeleteRetentionPolicy")?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_kms_key(client: &Client, g: &LogGroup) -> Result<(), ProviderError> {
+    match &g.kms_key_id {
+        Some(key) => {
+            client
+                .associate_kms_key()
+                .log_group_name(&g.name)
+                .kms_key_id(key)
+                .send()
+                .await
+                .op("logs:AssociateKmsKey")?;
+        }
+        None => {
+            client.disassociate_kms_key().log_group_name(&g.name).send().await.op("logs:DisassociateKmsKey")?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn update(
+    client: &Client,
+    live: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
+    let g = group_props(desired)?;
+    let fields = crate::changed_fields(changes);
+    if fields.contains("retention_days") {
+        set_retention(client, g).await?;
+    }
+    if fields.contains("kms_key_id") {
+        set_kms_key(client, g).await?;
+    }
+    if fields.contains("tags") {
+        let arn = live.outputs.get("arn").cloned().unwrap_or_default();
+        let (stale, changed) = crate::tag_changes(live.props.tags(), &g.tags);
+        if !stale.is_empty() {
+            client
+                .untag_resource()
+                .resource_arn(&arn)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("logs:UntagResource")?;
+        }
+        if !changed.is_empty() {
+            client
+                .tag_resource()
+                .resource_arn(&arn)
+                .set_tags(Some(changed.into_iter().collect()))
+                .send()
+                .await
+                .op("logs:TagResource")?;
+        }
+    }
+    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+}
+
+pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
+    absent_if(
+        client.delete_log_group().log_group_name(&live.physical_id).send().await.op("logs:DeleteLogGroup"),
+        NOT_FOUND,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! SNS: topics.
+
+pub(crate) mod topic;
+
+pub(crate) use topic::read;
