@@ -3,8 +3,8 @@
 
 Usage: launch.py [--host 127.0.0.1] [--port 5000]
 
-Each fix below, and each in emulator/extensions/ (APIs moto lacks, one module per service), follows
-the AWS API reference and has a test in emulator/test_launch.py. The engine never knows it talks
+Each fix below, and each in emulator/extensions/ (APIs moto lacks, and fixes of services whose
+patches outgrew this file; one module per service), follows the AWS API reference and has a test in emulator/test_launch.py. The engine never knows it talks
 to an emulator; differences are corrected here, not there.
 """
 
@@ -12,10 +12,29 @@ import argparse
 import os
 import sys
 
-from extensions.cognito import patch_cognito_user_pool_tags
+from extensions.cognito import (
+    patch_cognito_resource_server_update_and_delete,
+    patch_cognito_update_user_pool_client_replaces,
+    patch_cognito_update_user_pool_keeps_tags_and_renames,
+    patch_cognito_user_pool_client_oauth_checks,
+    patch_cognito_user_pool_deletion_protection,
+    patch_cognito_user_pool_mfa_configuration,
+    patch_cognito_user_pool_schema_keeps_standard_attributes,
+    patch_cognito_user_pool_tags,
+)
 from extensions.events import patch_events_update_event_bus
+from extensions.firehose import (
+    patch_firehose_list_delivery_streams_paging,
+    patch_firehose_s3_destination_description,
+    patch_firehose_stream_encryption,
+)
 from extensions.iam import patch_iam_oidc_client_ids
 from extensions.logs import patch_logs_kms_key_association
+from extensions.organizations import (
+    patch_organizations_calls_need_the_organization,
+    patch_organizations_policy_attachments,
+    patch_organizations_policy_content_and_name,
+)
 from extensions.xray import patch_xray_sampling_rules
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -470,6 +489,21 @@ PATCHES = [
     patch_cloudtrail_event_selectors,
     patch_sns_create_topic_conflicts,
     patch_sns_topic_attributes_without_unset_delivery_policy,
+    patch_firehose_stream_encryption,
+    patch_firehose_s3_destination_description,
+    patch_firehose_list_delivery_streams_paging,
+    patch_cognito_user_pool_mfa_configuration,
+    patch_cognito_user_pool_deletion_protection,
+    patch_cognito_user_pool_schema_keeps_standard_attributes,
+    patch_cognito_update_user_pool_keeps_tags_and_renames,
+    patch_cognito_resource_server_update_and_delete,
+    # Replaces UpdateUserPoolClient, so it comes before the checks that wrap it.
+    patch_cognito_update_user_pool_client_replaces,
+    patch_cognito_user_pool_client_oauth_checks,
+    patch_organizations_policy_attachments,
+    patch_organizations_policy_content_and_name,
+    # Wraps the handlers the two above replace, so it comes after them.
+    patch_organizations_calls_need_the_organization,
 ]
 
 

@@ -56,16 +56,24 @@ class LauncherTest(unittest.TestCase):
         cls.logs = cls.client("logs")
         cls.cloudtrail = cls.client("cloudtrail")
         cls.sns = cls.client("sns")
+        cls.firehose = cls.client("firehose")
+        cls.sts = cls.client("sts")
 
     @classmethod
-    def client(cls, service, region="ap-southeast-2", validate=True):
+    def client(cls, service, region="ap-southeast-2", validate=True, credentials=None):
+        keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        if credentials:
+            keys = {
+                "aws_access_key_id": credentials["AccessKeyId"],
+                "aws_secret_access_key": credentials["SecretAccessKey"],
+                "aws_session_token": credentials["SessionToken"],
+            }
         return boto3.client(
             service,
             endpoint_url=f"http://127.0.0.1:{cls.port}",
             region_name=region,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
             config=Config(parameter_validation=validate),
+            **keys,
         )
 
     def raw(self, path):
@@ -807,7 +815,551 @@ class LauncherTest(unittest.TestCase):
         self.assertEqual((attributes_now["KmsMasterKeyId"], attributes_now["DisplayName"]), (key, "Payments"))
         self.assertEqual(self.sns.list_tags_for_resource(ResourceArn=arn)["Tags"], tags)
 
+    def error(self, call):
+        """The Error (Code, Message) of a call that must fail."""
+        with self.assertRaises(ClientError) as ctx:
+            call()
+        return ctx.exception.response["Error"]
+
+    def delivery_stream_destination(self, bucket, key):
+        return {
+            "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+            "BucketARN": f"arn:aws:s3:::{bucket}",
+            "Prefix": "cdc/year=!{timestamp:yyyy}/month=!{timestamp:MM}/",
+            "ErrorOutputPrefix": "errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/",
+            "BufferingHints": {"SizeInMBs": 128, "IntervalInSeconds": 300},
+            "CompressionFormat": "GZIP",
+            "EncryptionConfiguration": {"KMSEncryptionConfig": {"AWSKMSKeyARN": key}},
+            "CloudWatchLoggingOptions": {
+                "Enabled": True, "LogGroupName": "/aws/kinesisfirehose/bank", "LogStreamName": "S3Delivery",
+            },
+        }
+
+    def delivery_stream(self, name):
+        return self.firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+
+    def test_delivery_stream_settings_read_back(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        destination = self.delivery_stream_destination("landing", key)
+        arn = self.firehose.create_delivery_stream(
+            DeliveryStreamName="bank-cdc", DeliveryStreamType="DirectPut",
+            DeliveryStreamEncryptionConfigurationInput={"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key},
+            ExtendedS3DestinationConfiguration=destination, Tags=[{"Key": "team", "Value": "data"}],
+        )["DeliveryStreamARN"]
+        self.assertEqual(arn, "arn:aws:firehose:ap-southeast-2:123456789012:deliverystream/bank-cdc")
+        stream = self.delivery_stream("bank-cdc")
+        self.assertEqual(
+            stream["DeliveryStreamEncryptionConfiguration"],
+            {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key, "Status": "ENABLED"},
+        )
+        self.assertEqual((stream["DeliveryStreamType"], stream["VersionId"]), ("DirectPut", "1"))
+        self.assertNotIn("LastUpdateTimestamp", stream)  # only once updated
+        [described] = stream["Destinations"]
+        self.assertEqual(described["DestinationId"], "destinationId-000000000001")
+        self.assertEqual(described["ExtendedS3DestinationDescription"], {**destination, "S3BackupMode": "Disabled"})
+        self.assertEqual(described["S3DestinationDescription"], destination)
+        tags = self.firehose.list_tags_for_delivery_stream(DeliveryStreamName="bank-cdc")
+        self.assertEqual((tags["Tags"], tags["HasMoreTags"]), ([{"Key": "team", "Value": "data"}], False))
+        self.firehose.tag_delivery_stream(DeliveryStreamName="bank-cdc", Tags=[{"Key": "stage", "Value": "dev"}])
+        self.firehose.untag_delivery_stream(DeliveryStreamName="bank-cdc", TagKeys=["team"])
+        tags = self.firehose.list_tags_for_delivery_stream(DeliveryStreamName="bank-cdc")["Tags"]
+        self.assertEqual(tags, [{"Key": "stage", "Value": "dev"}])
+        error = self.error(lambda: self.firehose.create_delivery_stream(
+            DeliveryStreamName="bank-cdc", ExtendedS3DestinationConfiguration=destination))
+        self.assertEqual(error["Code"], "ResourceInUseException")
+        self.firehose.delete_delivery_stream(DeliveryStreamName="bank-cdc")
+        for call in [
+            lambda: self.delivery_stream("bank-cdc"),
+            lambda: self.firehose.delete_delivery_stream(DeliveryStreamName="bank-cdc"),
+            lambda: self.firehose.list_tags_for_delivery_stream(DeliveryStreamName="bank-cdc"),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "ResourceNotFoundException")
+
+    def test_unset_destination_settings_read_as_their_defaults(self):
+        self.firehose.create_delivery_stream(
+            DeliveryStreamName="bank-plain",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": "arn:aws:iam::123456789012:role/firehose", "BucketARN": "arn:aws:s3:::landing",
+                "BufferingHints": {"SizeInMBs": 64},
+            },
+        )
+        stream = self.delivery_stream("bank-plain")
+        self.assertEqual(stream["DeliveryStreamEncryptionConfiguration"], {"Status": "DISABLED"})
+        defaults = {
+            "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 300},
+            "CompressionFormat": "UNCOMPRESSED",
+            "EncryptionConfiguration": {"NoEncryptionConfig": "NoEncryption"},
+            "CloudWatchLoggingOptions": {"Enabled": False},
+        }
+        [described] = stream["Destinations"]
+        for member in ("ExtendedS3DestinationDescription", "S3DestinationDescription"):
+            self.assertEqual({k: described[member][k] for k in defaults}, defaults)
+        self.assertEqual(described["ExtendedS3DestinationDescription"]["S3BackupMode"], "Disabled")
+        self.firehose.delete_delivery_stream(DeliveryStreamName="bank-plain")
+
+    def test_update_destination_merges_and_bumps_the_version(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        destination = self.delivery_stream_destination("landing", key)
+        self.firehose.create_delivery_stream(
+            DeliveryStreamName="bank-usage", DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration=destination,
+        )
+        stream = self.delivery_stream("bank-usage")
+        destination_id = stream["Destinations"][0]["DestinationId"]
+        update = {"Prefix": "usage/!{timestamp:yyyy}/", "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60}}
+        self.firehose.update_destination(
+            DeliveryStreamName="bank-usage", CurrentDeliveryStreamVersionId=stream["VersionId"],
+            DestinationId=destination_id, ExtendedS3DestinationUpdate=update,
+        )
+        stream = self.delivery_stream("bank-usage")
+        self.assertEqual(stream["VersionId"], "2")
+        self.assertIn("LastUpdateTimestamp", stream)
+        [described] = stream["Destinations"]
+        self.assertEqual(described["ExtendedS3DestinationDescription"], {**destination, **update, "S3BackupMode": "Disabled"})
+        self.assertEqual(described["S3DestinationDescription"], {**destination, **update})
+        error = self.error(lambda: self.firehose.update_destination(
+            DeliveryStreamName="bank-usage", CurrentDeliveryStreamVersionId="1",
+            DestinationId=destination_id, ExtendedS3DestinationUpdate={"Prefix": "stale/"},
+        ))
+        self.assertEqual(error["Code"], "ConcurrentModificationException")
+        self.firehose.delete_delivery_stream(DeliveryStreamName="bank-usage")
+
+    def test_delivery_stream_encryption_is_started_and_stopped(self):
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.firehose.create_delivery_stream(
+            DeliveryStreamName="bank-sse", DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration=self.delivery_stream_destination("landing", key),
+        )
+
+        def encryption():
+            return self.delivery_stream("bank-sse")["DeliveryStreamEncryptionConfiguration"]
+
+        self.firehose.stop_delivery_stream_encryption(DeliveryStreamName="bank-sse")
+        self.assertEqual(encryption()["Status"], "DISABLED")
+        self.firehose.start_delivery_stream_encryption(DeliveryStreamName="bank-sse")
+        self.assertEqual(encryption(), {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"})
+        cmk = {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key}
+        self.firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="bank-sse", DeliveryStreamEncryptionConfigurationInput=cmk
+        )
+        self.assertEqual(encryption(), {**cmk, "Status": "ENABLED"})
+        self.firehose.stop_delivery_stream_encryption(DeliveryStreamName="bank-sse")
+        self.assertEqual(encryption()["Status"], "DISABLED")
+        error = self.error(lambda: self.firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="bank-sse",
+            DeliveryStreamEncryptionConfigurationInput={"KeyType": "CUSTOMER_MANAGED_CMK"},
+        ))
+        self.assertEqual(error["Code"], "InvalidArgumentException")
+        error = self.error(lambda: self.firehose.stop_delivery_stream_encryption(DeliveryStreamName="ghost"))
+        self.assertEqual(error["Code"], "ResourceNotFoundException")
+        self.firehose.delete_delivery_stream(DeliveryStreamName="bank-sse")
+
+    def test_delivery_streams_are_listed_in_pages(self):
+        paris = self.client("firehose", region="eu-west-3")
+        destination = {"RoleARN": "arn:aws:iam::123456789012:role/firehose", "BucketARN": "arn:aws:s3:::landing"}
+        names = [f"paged-{i:02}" for i in range(12)]
+        for name in names:
+            paris.create_delivery_stream(DeliveryStreamName=name, ExtendedS3DestinationConfiguration=destination)
+        first = paris.list_delivery_streams()
+        self.assertEqual((first["DeliveryStreamNames"], first["HasMoreDeliveryStreams"]), (names[:10], True))
+        paris.delete_delivery_stream(DeliveryStreamName=names[9])  # the page's last name is gone
+        second = paris.list_delivery_streams(ExclusiveStartDeliveryStreamName=names[9])
+        self.assertEqual((second["DeliveryStreamNames"], second["HasMoreDeliveryStreams"]), (names[10:], False))
+        page = paris.list_delivery_streams(Limit=3, ExclusiveStartDeliveryStreamName=names[0])
+        self.assertEqual((page["DeliveryStreamNames"], page["HasMoreDeliveryStreams"]), (names[1:4], True))
+
+    # Cognito user pools, app clients and resource servers.
+
+    PASSWORD_POLICY = {
+        "MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True, "RequireNumbers": True,
+        "RequireSymbols": True, "TemporaryPasswordValidityDays": 7,
+    }
+    CUSTOM_ATTRIBUTES = [
+        {"Name": "user_id", "AttributeDataType": "String", "Mutable": False,
+         "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"}},
+        {"Name": "tenant", "AttributeDataType": "String", "Mutable": True,
+         "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"}},
+    ]
+
+    def user_pool(self, name, **settings):
+        pool = self.cognito.create_user_pool(
+            PoolName=name, Policies={"PasswordPolicy": self.PASSWORD_POLICY}, Schema=self.CUSTOM_ATTRIBUTES,
+            AutoVerifiedAttributes=["email"], UsernameAttributes=["email"], **settings,
+        )
+        return pool["UserPool"]
+
+    def test_user_pool_settings_read_back(self):
+        created = self.user_pool("bank-users", DeletionProtection="ACTIVE", UserPoolTags={"team": "identity"})
+        pool = self.cognito.describe_user_pool(UserPoolId=created["Id"])["UserPool"]
+        self.assertEqual(
+            pool["Arn"], f"arn:aws:cognito-idp:ap-southeast-2:123456789012:userpool/{created['Id']}"
+        )
+        self.assertEqual(pool["Policies"]["PasswordPolicy"], self.PASSWORD_POLICY)
+        self.assertEqual((pool["DeletionProtection"], pool["MfaConfiguration"]), ("ACTIVE", "OFF"))
+        self.assertEqual((pool["AutoVerifiedAttributes"], pool["UsernameAttributes"]), (["email"], ["email"]))
+        self.assertEqual(pool["UserPoolTags"], {"team": "identity"})
+        attributes = {a["Name"]: a for a in pool["SchemaAttributes"]}
+        self.assertTrue({"sub", "email", "phone_number", "updated_at"} <= set(attributes))
+        self.assertEqual(attributes["custom:user_id"], {
+            "Name": "custom:user_id", "AttributeDataType": "String", "DeveloperOnlyAttribute": False,
+            "Mutable": False, "Required": False,
+            "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
+        })
+        self.assertTrue(attributes["custom:tenant"]["Mutable"])
+        self.assertEqual([a["Name"] for a in pool["SchemaAttributes"]][-2:], ["custom:user_id", "custom:tenant"])
+        plain = self.cognito.create_user_pool(PoolName="bank-plain")["UserPool"]
+        self.assertEqual(plain["DeletionProtection"], "INACTIVE")
+        described = self.cognito.describe_user_pool(UserPoolId=plain["Id"])["UserPool"]
+        self.assertEqual(described["DeletionProtection"], "INACTIVE")
+
+    def test_protected_user_pool_is_not_deleted(self):
+        pool = self.user_pool("bank-protected", DeletionProtection="ACTIVE")["Id"]
+        error = self.error(lambda: self.cognito.delete_user_pool(UserPoolId=pool))
+        self.assertEqual(error["Code"], "InvalidParameterException")
+        self.cognito.describe_user_pool(UserPoolId=pool)
+        self.cognito.update_user_pool(
+            UserPoolId=pool, Policies={"PasswordPolicy": self.PASSWORD_POLICY}, DeletionProtection="INACTIVE"
+        )
+        self.cognito.delete_user_pool(UserPoolId=pool)
+        for call in [
+            lambda: self.cognito.describe_user_pool(UserPoolId=pool),
+            lambda: self.cognito.delete_user_pool(UserPoolId=pool),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "ResourceNotFoundException")
+
+    def test_user_pool_mfa_is_one_configuration(self):
+        error = self.error(lambda: self.user_pool("bank-mfa-at-once", MfaConfiguration="ON"))
+        self.assertEqual(error["Code"], "InvalidParameterException")
+        self.assertIn("SMS configuration", error["Message"])
+        pool = self.user_pool("bank-mfa", MfaConfiguration="OFF")["Id"]
+
+        def both():
+            described = self.cognito.describe_user_pool(UserPoolId=pool)["UserPool"]["MfaConfiguration"]
+            return described, self.cognito.get_user_pool_mfa_config(UserPoolId=pool)["MfaConfiguration"]
+
+        self.assertEqual(both(), ("OFF", "OFF"))
+        for mfa, token in [("ON", None), ("OPTIONAL", {"Enabled": False}), ("OFF", {"Enabled": True})]:
+            settings = {"SoftwareTokenMfaConfiguration": token} if token else {}
+            error = self.error(lambda: self.cognito.set_user_pool_mfa_config(
+                UserPoolId=pool, MfaConfiguration=mfa, **settings))
+            self.assertEqual(error["Code"], "InvalidParameterException")
+        error = self.error(lambda: self.cognito.update_user_pool(UserPoolId=pool, MfaConfiguration="ON"))
+        self.assertEqual(error["Code"], "InvalidParameterException")
+        set_ = self.cognito.set_user_pool_mfa_config(
+            UserPoolId=pool, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+        )
+        self.assertEqual((set_["MfaConfiguration"], set_["SoftwareTokenMfaConfiguration"]), ("ON", {"Enabled": True}))
+        self.assertEqual(both(), ("ON", "ON"))
+        got = self.cognito.get_user_pool_mfa_config(UserPoolId=pool)
+        self.assertEqual(got["SoftwareTokenMfaConfiguration"], {"Enabled": True})
+        self.cognito.update_user_pool(UserPoolId=pool, Policies={"PasswordPolicy": self.PASSWORD_POLICY})
+        self.assertEqual(both(), ("ON", "ON"))  # kept when UpdateUserPool omits it
+        self.cognito.update_user_pool(UserPoolId=pool, MfaConfiguration="OPTIONAL")
+        self.assertEqual(both(), ("OPTIONAL", "OPTIONAL"))
+        self.cognito.set_user_pool_mfa_config(UserPoolId=pool)  # a full replacement: MFA off
+        self.assertEqual(both(), ("OFF", "OFF"))
+        self.assertNotIn("SoftwareTokenMfaConfiguration", self.cognito.get_user_pool_mfa_config(UserPoolId=pool))
+
+    def test_update_user_pool_with_every_setting(self):
+        created = self.user_pool("bank-updated", DeletionProtection="ACTIVE", UserPoolTags={"team": "identity"})
+        pool = created["Id"]
+        self.cognito.set_user_pool_mfa_config(
+            UserPoolId=pool, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+        )
+        policy = {**self.PASSWORD_POLICY, "MinimumLength": 14, "RequireSymbols": False}
+        self.cognito.update_user_pool(
+            UserPoolId=pool, Policies={"PasswordPolicy": policy}, DeletionProtection="ACTIVE",
+            MfaConfiguration="ON", AutoVerifiedAttributes=["email"],
+        )
+        described = self.cognito.describe_user_pool(UserPoolId=pool)["UserPool"]
+        self.assertEqual(described["Policies"]["PasswordPolicy"], policy)
+        self.assertEqual((described["DeletionProtection"], described["MfaConfiguration"]), ("ACTIVE", "ON"))
+        self.assertEqual(described["AutoVerifiedAttributes"], ["email"])
+        self.assertEqual(described["UserPoolTags"], {"team": "identity"})  # tags are not settings
+        self.assertGreater(described["LastModifiedDate"], created["LastModifiedDate"])
+        self.assertIn("custom:user_id", [a["Name"] for a in described["SchemaAttributes"]])
+        self.cognito.update_user_pool(UserPoolId=pool, UserPoolTags={"team": "risk"})
+        described = self.cognito.describe_user_pool(UserPoolId=pool)["UserPool"]
+        self.assertEqual(described["UserPoolTags"], {"team": "risk"})
+        self.assertEqual(described["DeletionProtection"], "INACTIVE")  # omitted: back to its default
+        self.assertNotIn("AutoVerifiedAttributes", described)
+        self.cognito.delete_user_pool(UserPoolId=pool)
+
+    def test_user_pools_are_listed_in_pages(self):
+        paris = self.client("cognito-idp", region="eu-west-3")
+        ids = [paris.create_user_pool(PoolName=f"paged-{i}")["UserPool"]["Id"] for i in range(5)]
+        self.assertEqual([p["Id"] for p in paris.list_user_pools(MaxResults=60)["UserPools"]], ids)
+        first = paris.list_user_pools(MaxResults=3)
+        second = paris.list_user_pools(MaxResults=3, NextToken=first["NextToken"])
+        self.assertEqual([p["Id"] for p in first["UserPools"] + second["UserPools"]], ids)
+        self.assertNotIn("NextToken", second)
+        self.assertEqual(first["UserPools"][0]["Name"], "paged-0")
+
+    def test_resource_server_update_and_delete(self):
+        pool = self.user_pool("bank-api")["Id"]
+        scopes = [{"ScopeName": "read", "ScopeDescription": "Read accounts"}]
+        self.cognito.create_resource_server(UserPoolId=pool, Identifier="https://api.bank", Name="api", Scopes=scopes)
+        error = self.error(lambda: self.cognito.create_resource_server(
+            UserPoolId=pool, Identifier="https://api.bank", Name="api"))
+        self.assertEqual(error["Code"], "InvalidParameterException")
+        scopes.append({"ScopeName": "write", "ScopeDescription": "Write accounts"})
+        updated = self.cognito.update_resource_server(
+            UserPoolId=pool, Identifier="https://api.bank", Name="accounts", Scopes=scopes
+        )["ResourceServer"]
+        self.assertEqual((updated["Name"], updated["Scopes"]), ("accounts", scopes))
+        described = self.cognito.describe_resource_server(UserPoolId=pool, Identifier="https://api.bank")
+        self.assertEqual(described["ResourceServer"]["Scopes"], scopes)
+        bodies = self.bodies(self.cognito)
+        self.cognito.delete_resource_server(UserPoolId=pool, Identifier="https://api.bank")
+        self.assertEqual(bodies[-1], "{}")
+        self.assertEqual(self.cognito.list_resource_servers(UserPoolId=pool, MaxResults=10)["ResourceServers"], [])
+        for call in [
+            lambda: self.cognito.describe_resource_server(UserPoolId=pool, Identifier="https://api.bank"),
+            lambda: self.cognito.delete_resource_server(UserPoolId=pool, Identifier="https://api.bank"),
+            lambda: self.cognito.update_resource_server(UserPoolId=pool, Identifier="https://api.bank", Name="x"),
+            lambda: self.cognito.list_resource_servers(UserPoolId="ap-southeast-2_ghost", MaxResults=10),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "ResourceNotFoundException")
+
+    WEB_CLIENT = {
+        "ClientName": "bank-web", "GenerateSecret": True,
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthScopes": ["openid", "email", "profile"],
+        "CallbackURLs": ["https://bank.example/callback"], "LogoutURLs": ["https://bank.example/logout"],
+        "SupportedIdentityProviders": ["COGNITO"], "PreventUserExistenceErrors": "ENABLED",
+        "RefreshTokenValidity": 30, "AccessTokenValidity": 60, "IdTokenValidity": 60,
+        "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+        "EnableTokenRevocation": True,
+    }
+
+    def test_user_pool_client_settings_read_back(self):
+        pool = self.user_pool("bank-clients")["Id"]
+        created = self.cognito.create_user_pool_client(UserPoolId=pool, **self.WEB_CLIENT)["UserPoolClient"]
+        client_id = created["ClientId"]
+        described = self.cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client_id)["UserPoolClient"]
+        expected = {k: v for k, v in self.WEB_CLIENT.items() if k != "GenerateSecret"}
+        self.assertEqual({k: described[k] for k in expected}, expected)
+        self.assertEqual(described["ClientSecret"], created["ClientSecret"])
+        self.assertEqual(described["CreationDate"], described["LastModifiedDate"])
+        public = self.cognito.create_user_pool_client(
+            UserPoolId=pool, **{**self.WEB_CLIENT, "ClientName": "bank-spa", "GenerateSecret": False}
+        )["UserPoolClient"]
+        self.assertNotIn("ClientSecret", public)
+        listed = self.cognito.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"]
+        self.assertEqual(
+            [(c["ClientId"], c["ClientName"]) for c in listed],
+            [(client_id, "bank-web"), (public["ClientId"], "bank-spa")],
+        )
+        self.cognito.delete_user_pool_client(UserPoolId=pool, ClientId=client_id)
+        for call in [
+            lambda: self.cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client_id),
+            lambda: self.cognito.delete_user_pool_client(UserPoolId=pool, ClientId=client_id),
+            lambda: self.cognito.update_user_pool_client(UserPoolId=pool, ClientId=client_id, ClientName="x"),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "ResourceNotFoundException")
+
+    def test_update_user_pool_client_replaces_the_settings(self):
+        pool = self.user_pool("bank-client-update")["Id"]
+        created = self.cognito.create_user_pool_client(UserPoolId=pool, **self.WEB_CLIENT)["UserPoolClient"]
+        update = {
+            "ClientName": "bank-web-2", "AllowedOAuthFlows": ["code"], "AllowedOAuthFlowsUserPoolClient": True,
+            "AllowedOAuthScopes": ["openid"], "CallbackURLs": ["https://bank.example/v2"],
+            "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"], "RefreshTokenValidity": 7,
+        }
+        updated = self.cognito.update_user_pool_client(
+            UserPoolId=pool, ClientId=created["ClientId"], **update
+        )["UserPoolClient"]
+        described = self.cognito.describe_user_pool_client(UserPoolId=pool, ClientId=created["ClientId"])
+        for client in (updated, described["UserPoolClient"]):
+            self.assertEqual({k: client[k] for k in update}, update)
+            for omitted in ("LogoutURLs", "AccessTokenValidity", "TokenValidityUnits", "PreventUserExistenceErrors"):
+                self.assertNotIn(omitted, client)
+            self.assertEqual(client["ClientSecret"], created["ClientSecret"])
+            self.assertTrue(client["EnableTokenRevocation"])
+            self.assertGreater(client["LastModifiedDate"], client["CreationDate"])
+
+    def test_user_pool_client_oauth_checks(self):
+        pool = self.user_pool("bank-m2m")["Id"]
+        machine = {
+            "ClientName": "bank-batch", "GenerateSecret": True, "AllowedOAuthFlows": ["client_credentials"],
+            "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthScopes": ["https://api.bank/read"],
+        }
+        error = self.error(lambda: self.cognito.create_user_pool_client(UserPoolId=pool, **machine))
+        self.assertEqual(error, {"Code": "ScopeDoesNotExistException", "Message": "Invalid scope requested: https://api.bank/read"})
+        self.cognito.create_resource_server(
+            UserPoolId=pool, Identifier="https://api.bank", Name="api", Scopes=[{"ScopeName": "read", "ScopeDescription": "r"}]
+        )
+        client = self.cognito.create_user_pool_client(UserPoolId=pool, **machine)["UserPoolClient"]
+        self.assertEqual(client["AllowedOAuthScopes"], ["https://api.bank/read"])
+        for settings in [{**machine, "GenerateSecret": False}, {**machine, "AllowedOAuthFlows": ["client_credentials", "code"]}]:
+            error = self.error(lambda: self.cognito.create_user_pool_client(UserPoolId=pool, **settings))
+            self.assertEqual(error["Code"], "InvalidOAuthFlowException")
+        error = self.error(lambda: self.cognito.update_user_pool_client(
+            UserPoolId=pool, ClientId=client["ClientId"], AllowedOAuthScopes=["https://api.bank/write"]))
+        self.assertEqual(error["Code"], "ScopeDoesNotExistException")
+
+    # Organizations, from the management account 111111111111 (an assumed role there).
+
+    def management_account(self):
+        """Organizations and STS clients with credentials of account 111111111111, whose
+        organization exists and has service control policies enabled; and its root's id."""
+        credentials = self.sts.assume_role(
+            RoleArn="arn:aws:iam::111111111111:role/OrganizationAccountAccessRole", RoleSessionName="bankinfra"
+        )["Credentials"]
+        organizations = self.client("organizations", region="us-east-1", credentials=credentials)
+        try:
+            organizations.create_organization(FeatureSet="ALL")
+        except ClientError as error:
+            self.assertEqual(error.response["Error"]["Code"], "AlreadyInOrganizationException")
+        root = organizations.list_roots()["Roots"][0]
+        if not root["PolicyTypes"]:
+            organizations.enable_policy_type(RootId=root["Id"], PolicyType="SERVICE_CONTROL_POLICY")
+        return organizations, self.client("sts", credentials=credentials), root["Id"]
+
+    SCP = json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyUntaggedBuckets", "Effect": "Deny", "Action": ["s3:CreateBucket"], "Resource": "*",
+            "Condition": {"Null": {"aws:RequestTag/owner": "true"}},
+        }],
+    }, indent=2)
+
+    def test_assumed_role_acts_as_the_management_account(self):
+        organizations, sts, root = self.management_account()
+        identity = sts.get_caller_identity()
+        self.assertEqual(identity["Account"], "111111111111")
+        self.assertTrue(identity["Arn"].startswith(
+            "arn:aws:sts::111111111111:assumed-role/OrganizationAccountAccessRole/"))
+        organization = organizations.describe_organization()["Organization"]
+        self.assertEqual((organization["MasterAccountId"], organization["FeatureSet"]), ("111111111111", "ALL"))
+        self.assertEqual(organizations.list_roots()["Roots"][0]["PolicyTypes"],
+                         [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}])
+        error = self.error(lambda: organizations.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY"))
+        self.assertEqual(error["Code"], "PolicyTypeAlreadyEnabledException")
+        error = self.error(lambda: organizations.create_organization(FeatureSet="ALL"))
+        self.assertEqual(error["Code"], "AlreadyInOrganizationException")
+
+    def test_service_control_policy_lifecycle(self):
+        organizations, _, root = self.management_account()
+        policy = organizations.create_policy(
+            Content=self.SCP, Description="Buckets need an owner", Name="require-owner-tag",
+            Type="SERVICE_CONTROL_POLICY", Tags=[{"Key": "team", "Value": "platform"}],
+        )["Policy"]
+        policy_id = policy["PolicySummary"]["Id"]
+        described = organizations.describe_policy(PolicyId=policy_id)["Policy"]
+        self.assertEqual(described["Content"], self.SCP)  # as sent, not re-serialised
+        self.assertEqual(
+            (described["PolicySummary"]["Name"], described["PolicySummary"]["AwsManaged"]), ("require-owner-tag", False)
+        )
+        listed = organizations.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
+        self.assertIn(policy_id, [p["Id"] for p in listed])
+        error = self.error(lambda: organizations.create_policy(
+            Content=self.SCP, Description="again", Name="require-owner-tag", Type="SERVICE_CONTROL_POLICY"))
+        self.assertEqual(error["Code"], "DuplicatePolicyException")
+        content = self.SCP.replace("owner", "cost-centre")
+        updated = organizations.update_policy(PolicyId=policy_id, Content=content, Description="Cost centres")
+        self.assertEqual((updated["Policy"]["Content"], updated["Policy"]["PolicySummary"]["Description"]),
+                         (content, "Cost centres"))
+        organizations.attach_policy(PolicyId=policy_id, TargetId=root)
+        targets = organizations.list_targets_for_policy(PolicyId=policy_id)["Targets"]
+        self.assertEqual([(t["TargetId"], t["Type"]) for t in targets], [(root, "ROOT")])
+        error = self.error(lambda: organizations.delete_policy(PolicyId=policy_id))
+        self.assertEqual(error["Code"], "PolicyInUseException")
+        organizations.detach_policy(PolicyId=policy_id, TargetId=root)
+        self.assertEqual(organizations.list_targets_for_policy(PolicyId=policy_id)["Targets"], [])
+        organizations.tag_resource(ResourceId=policy_id, Tags=[{"Key": "stage", "Value": "dev"}])
+        organizations.untag_resource(ResourceId=policy_id, TagKeys=["team"])
+        tags = organizations.list_tags_for_resource(ResourceId=policy_id)["Tags"]
+        self.assertEqual(tags, [{"Key": "stage", "Value": "dev"}])
+        organizations.delete_policy(PolicyId=policy_id)
+        for call in [
+            lambda: organizations.describe_policy(PolicyId=policy_id),
+            lambda: organizations.delete_policy(PolicyId=policy_id),
+            lambda: organizations.update_policy(PolicyId=policy_id, Description="x"),
+            lambda: organizations.attach_policy(PolicyId=policy_id, TargetId=root),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "PolicyNotFoundException")
+        error = self.error(lambda: organizations.list_tags_for_resource(ResourceId=policy_id))
+        self.assertEqual(error["Code"], "TargetNotFoundException")
+
+    def test_policy_attachment_errors(self):
+        organizations, _, root = self.management_account()
+        policy_id = organizations.create_policy(
+            Content=self.SCP, Description="d", Name="attached-twice", Type="SERVICE_CONTROL_POLICY"
+        )["Policy"]["PolicySummary"]["Id"]
+        organizations.attach_policy(PolicyId=policy_id, TargetId=root)
+        for call, code in [
+            (lambda: organizations.attach_policy(PolicyId=policy_id, TargetId=root), "DuplicatePolicyAttachmentException"),
+            (lambda: organizations.attach_policy(PolicyId=policy_id, TargetId="r-zzzz"), "TargetNotFoundException"),
+            (lambda: organizations.attach_policy(PolicyId=policy_id, TargetId="999999999999"), "TargetNotFoundException"),
+        ]:
+            self.assertEqual(self.error(call)["Code"], code)
+        organizations.detach_policy(PolicyId=policy_id, TargetId=root)
+        error = self.error(lambda: organizations.detach_policy(PolicyId=policy_id, TargetId=root))
+        self.assertEqual(error["Code"], "PolicyNotAttachedException")
+        tag_policy = organizations.create_policy(
+            Content='{"tags": {}}', Description="d", Name="tag-policy", Type="TAG_POLICY"
+        )["Policy"]["PolicySummary"]["Id"]
+        error = self.error(lambda: organizations.attach_policy(PolicyId=tag_policy, TargetId=root))
+        self.assertEqual(error["Code"], "PolicyTypeNotEnabledException")
+        for removed in (policy_id, tag_policy):
+            organizations.delete_policy(PolicyId=removed)
+
+    def test_policy_content_is_checked(self):
+        organizations, _, _ = self.management_account()
+        error = self.error(lambda: organizations.create_policy(
+            Content="Deny everything", Description="d", Name="malformed", Type="SERVICE_CONTROL_POLICY"))
+        self.assertEqual(error["Code"], "MalformedPolicyDocumentException")
+        large = json.dumps({"Version": "2012-10-17", "Statement": [], "Padding": "x" * 5100})
+        with self.assertRaises(ClientError) as ctx:
+            organizations.create_policy(Content=large, Description="d", Name="large", Type="SERVICE_CONTROL_POLICY")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ConstraintViolationException")
+        self.assertEqual(ctx.exception.response["Reason"], "POLICY_CONTENT_LIMIT_EXCEEDED")
+        ids = [
+            organizations.create_policy(
+                Content=self.SCP, Description="d", Name=name, Type="SERVICE_CONTROL_POLICY"
+            )["Policy"]["PolicySummary"]["Id"]
+            for name in ("first-name", "second-name")
+        ]
+        error = self.error(lambda: organizations.update_policy(PolicyId=ids[1], Name="first-name"))
+        self.assertEqual(error["Code"], "DuplicatePolicyException")
+        error = self.error(lambda: organizations.update_policy(PolicyId=ids[1], Content="{"))
+        self.assertEqual(error["Code"], "MalformedPolicyDocumentException")
+        for policy_id in ids:
+            organizations.delete_policy(PolicyId=policy_id)
+
+    def test_organization_calls_from_outside_the_management_account(self):
+        organizations, _, root = self.management_account()
+        outsider = self.client("organizations", region="us-east-1")  # account 123456789012
+        for call in [
+            lambda: outsider.describe_organization(),
+            lambda: outsider.list_roots(),
+            lambda: outsider.list_policies(Filter="SERVICE_CONTROL_POLICY"),
+            lambda: outsider.create_policy(Content=self.SCP, Description="d", Name="n", Type="SERVICE_CONTROL_POLICY"),
+            lambda: outsider.describe_policy(PolicyId="p-FullAWSAccess"),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "AWSOrganizationsNotInUseException")
+        status = organizations.create_account(Email="member@bank.example", AccountName="member")
+        member_id = status["CreateAccountStatus"]["AccountId"]
+        credentials = self.sts.assume_role(
+            RoleArn=f"arn:aws:iam::{member_id}:role/OrganizationAccountAccessRole", RoleSessionName="member"
+        )["Credentials"]
+        member = self.client("organizations", region="us-east-1", credentials=credentials)
+        self.assertEqual(member.describe_organization()["Organization"]["MasterAccountId"], "111111111111")
+        for call in [
+            lambda: member.list_policies(Filter="SERVICE_CONTROL_POLICY"),
+            lambda: member.attach_policy(PolicyId="p-FullAWSAccess", TargetId=root),
+        ]:
+            self.assertEqual(self.error(call)["Code"], "AccessDeniedException")
+
+    def test_update_user_pool_keeps_username_attributes(self):
+        pool = self.cognito.create_user_pool(PoolName="fixed-usernames", UsernameAttributes=["email"])["UserPool"]
+        self.cognito.update_user_pool(UserPoolId=pool["Id"], AutoVerifiedAttributes=["email"])
+        described = self.cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        self.assertEqual(described["UsernameAttributes"], ["email"])
 
 if __name__ == "__main__":
     unittest.main()
+
 

@@ -8,7 +8,7 @@ use bankinfra_testkit::{Emulator, repo_root};
 use serde_json::Value;
 
 pub const STAGE: &str = "local";
-pub const TOTAL_RESOURCES: usize = 121;
+pub const TOTAL_RESOURCES: usize = 141;
 
 /// An emulator plus the specs directory the binary is pointed at.
 pub struct Env {
@@ -90,6 +90,14 @@ impl Env {
 
     pub fn cloudtrail(&self) -> aws_sdk_cloudtrail::Client {
         aws_sdk_cloudtrail::Client::new(&self.sdk)
+    }
+
+    pub fn cognito(&self) -> aws_sdk_cognitoidentityprovider::Client {
+        aws_sdk_cognitoidentityprovider::Client::new(&self.sdk)
+    }
+
+    pub fn firehose(&self) -> aws_sdk_firehose::Client {
+        aws_sdk_firehose::Client::new(&self.sdk)
     }
 
     pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {

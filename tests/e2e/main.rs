@@ -8,6 +8,7 @@ mod fr_417_event_buses;
 mod fr_418_s3_buckets;
 mod fr_419_kms_keys;
 mod fr_420_cloudtrail_observability;
+mod fr_420_firehose_cognito;
 mod fr_420_iam;
 mod harness;
 mod lifecycle;

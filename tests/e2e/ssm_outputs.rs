@@ -34,5 +34,5 @@ async fn ssm_outputs_publish_network_kms_and_s3_values() {
 
     let outputs = env.run_expect(&["outputs", "--stage", "local", "--json"], 0);
     let outputs: serde_json::Value = serde_json::from_str(&outputs).unwrap();
-    assert_eq!(outputs.as_object().unwrap().len(), 55, "every declared output is listed: {outputs:#}");
+    assert_eq!(outputs.as_object().unwrap().len(), 65, "every declared output is listed: {outputs:#}");
 }

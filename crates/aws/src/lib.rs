@@ -5,10 +5,12 @@
 //! a [`ProviderError`] carrying the service's error code and message.
 
 mod cloudtrail;
+mod cognito;
 mod config;
 mod ec2;
 mod error;
 mod events;
+mod firehose;
 mod iam;
 mod kms;
 mod logs;
@@ -38,8 +40,10 @@ pub struct CallerIdentity {
 #[derive(Clone)]
 pub struct AwsProvider {
     cloudtrail: aws_sdk_cloudtrail::Client,
+    cognito: aws_sdk_cognitoidentityprovider::Client,
     ec2: aws_sdk_ec2::Client,
     events: aws_sdk_eventbridge::Client,
+    firehose: aws_sdk_firehose::Client,
     iam: aws_sdk_iam::Client,
     kms: aws_sdk_kms::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
@@ -60,8 +64,10 @@ impl AwsProvider {
         let s3_config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(connection.path_style()).build();
         AwsProvider {
             cloudtrail: aws_sdk_cloudtrail::Client::new(&sdk),
+            cognito: aws_sdk_cognitoidentityprovider::Client::new(&sdk),
             ec2: aws_sdk_ec2::Client::new(&sdk),
             events: aws_sdk_eventbridge::Client::new(&sdk),
+            firehose: aws_sdk_firehose::Client::new(&sdk),
             iam: aws_sdk_iam::Client::new(&sdk),
             kms: aws_sdk_kms::Client::new(&sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
@@ -118,6 +124,8 @@ impl Provider for AwsProvider {
             ("xray", Box::pin(xray::read(&self.xray, d, o))),
             ("iam", Box::pin(iam::read(&self.iam, d, o))),
             ("cloudtrail", Box::pin(cloudtrail::read(&self.cloudtrail, d, o))),
+            ("firehose", Box::pin(firehose::read(&self.firehose, d, o))),
+            ("cognito-idp", Box::pin(cognito::read(&self.cognito, d, o))),
             ("ssm", Box::pin(ssm::read(&self.ssm, d, o))),
         ];
         // Only the services of the kinds asked for are called.
@@ -140,6 +148,9 @@ impl Provider for AwsProvider {
             Kind::SnsTopic => sns::topic::create(&self.sns, resource).await,
             Kind::XraySamplingRule => xray::sampling_rule::create(&self.xray, resource).await,
             Kind::CloudTrailTrail => cloudtrail::trail::create(&self.cloudtrail, resource).await,
+            Kind::FirehoseStream => firehose::stream::create(&self.firehose, resource).await,
+            Kind::CognitoUserPool => cognito::user_pool::create(&self.cognito, resource).await,
+            Kind::CognitoUserPoolClient => cognito::client::create(&self.cognito, resource).await,
             Kind::IamOidcProvider => iam::oidc_provider::create(&self.iam, resource).await,
             Kind::IamPolicy => iam::policy::create(&self.iam, resource).await,
             Kind::IamRole => iam::role::create(&self.iam, resource).await,
@@ -166,6 +177,9 @@ impl Provider for AwsProvider {
             Kind::SnsTopic => sns::topic::update(&self.sns, live, desired, changes).await,
             Kind::XraySamplingRule => xray::sampling_rule::update(&self.xray, live, desired, changes).await,
             Kind::CloudTrailTrail => cloudtrail::trail::update(&self.cloudtrail, live, desired, changes).await,
+            Kind::FirehoseStream => firehose::stream::update(&self.firehose, live, desired, changes).await,
+            Kind::CognitoUserPool => cognito::user_pool::update(&self.cognito, live, desired, changes).await,
+            Kind::CognitoUserPoolClient => cognito::client::update(&self.cognito, live, desired, changes).await,
             Kind::IamOidcProvider => iam::oidc_provider::update(&self.iam, live, desired, changes).await,
             Kind::IamPolicy => iam::policy::update(&self.iam, live, desired, changes).await,
             Kind::IamRole => iam::role::update(&self.iam, live, desired, changes).await,
@@ -187,6 +201,9 @@ impl Provider for AwsProvider {
             Kind::SnsTopic => sns::topic::delete(&self.sns, live).await,
             Kind::XraySamplingRule => xray::sampling_rule::delete(&self.xray, live).await,
             Kind::CloudTrailTrail => cloudtrail::trail::delete(&self.cloudtrail, live).await,
+            Kind::FirehoseStream => firehose::stream::delete(&self.firehose, live).await,
+            Kind::CognitoUserPool => cognito::user_pool::delete(&self.cognito, live).await,
+            Kind::CognitoUserPoolClient => cognito::client::delete(&self.cognito, live).await,
             Kind::IamOidcProvider => iam::oidc_provider::delete(&self.iam, live).await,
             Kind::IamPolicy => iam::policy::delete(&self.iam, live).await,
             Kind::IamRole => iam::role::delete(&self.iam, live).await,

@@ -24,11 +24,14 @@ pub enum Kind {
     IamPolicy,
     IamRole,
     CloudTrailTrail,
+    FirehoseStream,
+    CognitoUserPool,
+    CognitoUserPoolClient,
     SsmParameter,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -46,6 +49,9 @@ impl Kind {
         Kind::IamPolicy,
         Kind::IamRole,
         Kind::CloudTrailTrail,
+        Kind::FirehoseStream,
+        Kind::CognitoUserPool,
+        Kind::CognitoUserPoolClient,
         Kind::SsmParameter,
     ];
 
@@ -65,6 +71,9 @@ impl Kind {
             Kind::SnsTopic => "sns_topic",
             Kind::XraySamplingRule => "xray_sampling_rule",
             Kind::CloudTrailTrail => "cloudtrail_trail",
+            Kind::FirehoseStream => "firehose_stream",
+            Kind::CognitoUserPool => "cognito_user_pool",
+            Kind::CognitoUserPoolClient => "cognito_user_pool_client",
             Kind::IamOidcProvider => "iam_oidc_provider",
             Kind::IamPolicy => "iam_policy",
             Kind::IamRole => "iam_role",
@@ -85,6 +94,8 @@ impl Kind {
             Kind::SnsTopic => "sns",
             Kind::XraySamplingRule => "xray",
             Kind::CloudTrailTrail => "cloudtrail",
+            Kind::FirehoseStream => "firehose",
+            Kind::CognitoUserPool | Kind::CognitoUserPoolClient => "cognito-idp",
             Kind::SsmParameter => "ssm",
         }
     }
@@ -111,7 +122,11 @@ impl Kind {
                 Kind::IamOidcProvider,
                 Kind::IamPolicy,
             ],
-            Kind::CloudTrailTrail => &[Kind::KmsKey, Kind::S3Bucket, Kind::LogGroup, Kind::IamRole],
+            Kind::CloudTrailTrail | Kind::FirehoseStream => {
+                &[Kind::KmsKey, Kind::S3Bucket, Kind::LogGroup, Kind::IamRole]
+            }
+            Kind::CognitoUserPool => &[],
+            Kind::CognitoUserPoolClient => &[Kind::CognitoUserPool],
             Kind::SsmParameter => &[
                 Kind::Vpc,
                 Kind::Subnet,
@@ -130,6 +145,9 @@ impl Kind {
                 Kind::IamPolicy,
                 Kind::IamRole,
                 Kind::CloudTrailTrail,
+                Kind::FirehoseStream,
+                Kind::CognitoUserPool,
+                Kind::CognitoUserPoolClient,
             ],
         }
     }
@@ -151,6 +169,9 @@ impl Kind {
             Kind::IamPolicy => &["name", "description"],
             Kind::IamRole => &["name"],
             Kind::LogGroup | Kind::SnsTopic | Kind::XraySamplingRule | Kind::CloudTrailTrail => &["name"],
+            Kind::FirehoseStream => &["name"],
+            Kind::CognitoUserPool => &["custom_attributes", "username_attributes"],
+            Kind::CognitoUserPoolClient => &["user_pool_id", "name", "generate_secret"],
             Kind::SsmParameter => &["name"],
         }
     }
@@ -168,12 +189,12 @@ impl Kind {
     /// Whether resources of this kind carry tags (and so ownership tags). An untaggable kind is
     /// owned through its declaration: it is read and destroyed only by its declared name.
     pub fn taggable(self) -> bool {
-        !matches!(self, Kind::EventArchive)
+        !matches!(self, Kind::EventArchive | Kind::CognitoUserPoolClient)
     }
 
     /// Whether deleting a resource of this kind can lose data.
     pub fn holds_data(self) -> bool {
-        matches!(self, Kind::KmsKey | Kind::S3Bucket)
+        matches!(self, Kind::KmsKey | Kind::S3Bucket | Kind::CognitoUserPool | Kind::LogGroup)
     }
 }
 

@@ -13,9 +13,9 @@ mod stage;
 pub use cidr::Ipv4Cidr;
 pub use error::SpecError;
 pub use stack::{
-    BucketSpec, BusSpec, Classification, CloudTrailSpec, EventBridgeSpec, IamSpec, KeySpec, LAMBDA_GRANTS,
-    LOG_RETENTION_DAYS, LambdaRoleSpec, LifecycleSpec, ModuleSpec, NetworkSpec, ObjectLockSpec, ObservabilitySpec,
-    OutputSpec, StackSpec, SubnetSpec, SubnetTier,
+    BucketSpec, BusSpec, Classification, ClientSpec, CloudTrailSpec, CognitoSpec, EventBridgeSpec, FirehoseSpec,
+    IamSpec, KeySpec, LAMBDA_GRANTS, LOG_RETENTION_DAYS, LambdaRoleSpec, LifecycleSpec, ModuleSpec, NetworkSpec,
+    ObjectLockSpec, ObservabilitySpec, OutputSpec, PoolSpec, StackSpec, StreamSpec, SubnetSpec, SubnetTier,
 };
 pub use stage::{StageSpec, StageSwitches};
 

@@ -22,6 +22,8 @@ pub struct StackSpec {
     pub iam: IamSpec,
     pub observability: ObservabilitySpec,
     pub cloudtrail: CloudTrailSpec,
+    pub firehose: FirehoseSpec,
+    pub cognito: CognitoSpec,
     /// SSM parameters published under `/bank/{env}/` for downstream modules.
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
@@ -237,6 +239,73 @@ pub struct CloudTrailSpec {
     pub logs_role: String,
 }
 
+/// The delivery streams into the data lake (FR-420).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirehoseSpec {
+    /// Purpose of the bucket the streams deliver to.
+    pub bucket: Spanned<String>,
+    /// The CMK of the streams and of the objects they write.
+    pub classification: Spanned<Classification>,
+    /// 1..=128 MiB.
+    pub buffer_size_mb: Spanned<u32>,
+    /// 0..=900 seconds.
+    pub buffer_interval_seconds: Spanned<u32>,
+    pub compression: Spanned<String>,
+    /// Name pattern of the role Firehose writes with; `{stage}` is substituted.
+    pub role: String,
+    /// Error-logging log group pattern; `{stage}` is substituted.
+    pub log_group: String,
+    pub log_retention_days: Spanned<u32>,
+    pub streams: Vec<StreamSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSpec {
+    /// Short key used in addresses and output paths (`cdc`, `usage`).
+    pub key: Spanned<String>,
+    pub name: Spanned<String>,
+    pub prefix: Spanned<String>,
+    pub error_output_prefix: Spanned<String>,
+}
+
+/// The customer and staff user pools (FR-420). Every pool requires TOTP MFA and all character
+/// classes in passwords; deletion protection comes from the stage's switches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CognitoSpec {
+    pub pools: Vec<PoolSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// Short key used in addresses and output paths (`customers`, `staff`).
+    pub key: Spanned<String>,
+    /// Name pattern; `{stage}` is substituted.
+    pub name: String,
+    /// 8..=99 (Cognito limits).
+    pub minimum_password_length: Spanned<u32>,
+    /// `custom:` string attributes (names without the prefix).
+    pub custom_attributes: Vec<Spanned<String>>,
+    pub clients: Vec<ClientSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub name: Spanned<String>,
+    /// Confidential clients get a secret; public ones use PKCE.
+    pub confidential: bool,
+    /// `{stage}` is substituted.
+    pub callback_urls: Vec<Spanned<String>>,
+    /// `{stage}` is substituted.
+    pub logout_urls: Vec<String>,
+}
+
+const COMPRESSIONS: &[&str] = &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"];
+
 /// Retention periods CloudWatch Logs accepts.
 pub const LOG_RETENTION_DAYS: &[u32] =
     &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -252,8 +321,9 @@ pub struct OutputSpec {
     /// Value template: `${address.output}` references, e.g. `${vpc.main.id}`.
     pub value: Spanned<String>,
     pub description: String,
-    /// Repeats the output once per item of a list, substituting `{domain}` in path, value and
-    /// description (`for_each = "bus"`: once per event bus; `"lambda_role"`: once per role).
+    /// Repeats the output once per item of a list, substituting the list's placeholder in path,
+    /// value and description: `"bus"` and `"lambda_role"` substitute `{domain}` (once per event
+    /// bus, once per Lambda role); `"clients:<pool key>"` substitutes `{client}`.
     #[serde(default)]
     pub for_each: Option<Spanned<String>>,
 }
@@ -262,26 +332,35 @@ impl OutputSpec {
     /// The outputs this entry stands for: (path, value, description).
     pub fn expand(&self, stack: &StackSpec) -> Vec<(String, String, String)> {
         let (path, value) = (self.path.get_ref(), self.value.get_ref());
-        match self.for_each.as_ref().map(|f| f.get_ref().as_str()) {
-            Some(list) => {
-                let domains: Vec<&String> = match list {
-                    "bus" => stack.eventbridge.buses.iter().map(|b| b.domain.get_ref()).collect(),
-                    _ => stack.iam.lambda_roles.iter().map(|r| r.domain.get_ref()).collect(),
-                };
-                domains
-                    .into_iter()
-                    .map(|d| {
-                        let sub = |t: &str| t.replace("{domain}", d);
-                        (sub(path), sub(value), sub(&self.description))
-                    })
-                    .collect()
-            }
-            None => vec![(path.clone(), value.clone(), self.description.clone())],
-        }
+        let Some((placeholder, items)) = self.for_each.as_ref().and_then(|f| for_each_items(f.get_ref(), stack)) else {
+            return vec![(path.clone(), value.clone(), self.description.clone())];
+        };
+        items
+            .into_iter()
+            .map(|item| {
+                let sub = |t: &str| t.replace(placeholder, &item);
+                (sub(path), sub(value), sub(&self.description))
+            })
+            .collect()
     }
 }
 
-const FOR_EACH: &[&str] = &["bus", "lambda_role"];
+/// The placeholder and items of a `for_each` list; `None` for an unknown list.
+fn for_each_items(list: &str, stack: &StackSpec) -> Option<(&'static str, Vec<String>)> {
+    match list.split_once(':') {
+        None if list == "bus" => {
+            Some(("{domain}", stack.eventbridge.buses.iter().map(|b| b.domain.get_ref().clone()).collect()))
+        }
+        None if list == "lambda_role" => {
+            Some(("{domain}", stack.iam.lambda_roles.iter().map(|r| r.domain.get_ref().clone()).collect()))
+        }
+        Some(("clients", pool)) => {
+            let pool = stack.cognito.pools.iter().find(|p| p.key.get_ref() == pool)?;
+            Some(("{client}", pool.clients.iter().map(|c| c.name.get_ref().clone()).collect()))
+        }
+        _ => None,
+    }
+}
 
 const SERVICE_PRINCIPALS: &[&str] = &["cloudtrail", "logs", "sns", "events"];
 const GATEWAY_SERVICES: &[&str] = &["s3", "dynamodb"];
@@ -303,20 +382,31 @@ fn validate(spec: &StackSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(),
     validate_iam(&spec.iam, &spec.eventbridge, &spec.kms, src)?;
     validate_observability(&spec.observability, &spec.kms, stage, src)?;
     validate_cloudtrail(&spec.cloudtrail, &spec.storage, &spec.kms, src)?;
+    validate_firehose(&spec.firehose, &spec.storage, &spec.kms, src)?;
+    validate_cognito(&spec.cognito, src)?;
     let mut paths = BTreeSet::new();
     for out in &spec.outputs {
-        if let Some(f) = &out.for_each
-            && !FOR_EACH.contains(&f.get_ref().as_str())
-        {
-            return Err(
-                src.error(f.span(), format!("unknown for_each `{}` (expected one of {FOR_EACH:?})", f.get_ref()))
-            );
-        }
-        let templated = out.path.get_ref().contains("{domain}");
-        if templated != out.for_each.is_some() {
-            return Err(
-                src.error(out.path.span(), "`{domain}` in an output path needs `for_each`, and `for_each` needs it")
-            );
+        let placeholder = match &out.for_each {
+            Some(f) => match for_each_items(f.get_ref(), spec) {
+                Some((placeholder, _)) => Some(placeholder),
+                None => {
+                    return Err(src.error(
+                        f.span(),
+                        format!(
+                            "unknown for_each `{}` (expected `bus`, `lambda_role` or `clients:<pool key>`)",
+                            f.get_ref()
+                        ),
+                    ));
+                }
+            },
+            None => None,
+        };
+        let templated = ["{domain}", "{client}"].into_iter().find(|p| out.path.get_ref().contains(p));
+        if templated != placeholder {
+            return Err(src.error(
+                out.path.span(),
+                "an output path repeated with `for_each` must use exactly that list's placeholder ({domain} or {client})",
+            ));
         }
         for (p, _, _) in out.expand(spec) {
             validate_output_path(&p, out, &mut paths, src)?;
@@ -412,6 +502,99 @@ fn validate_cloudtrail(
                 trail.name.get_ref()
             ),
         ));
+    }
+    Ok(())
+}
+
+fn validate_cognito(cognito: &CognitoSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let mut keys = BTreeSet::new();
+    for pool in &cognito.pools {
+        if !keys.insert(pool.key.get_ref().clone()) {
+            return Err(src.error(pool.key.span(), format!("duplicate pool key `{}`", pool.key.get_ref())));
+        }
+        if !(8..=99).contains(pool.minimum_password_length.get_ref()) {
+            return Err(src.error(pool.minimum_password_length.span(), "minimum_password_length must be 8..=99"));
+        }
+        let mut attrs = BTreeSet::new();
+        for a in &pool.custom_attributes {
+            let name = a.get_ref();
+            let valid = !name.is_empty()
+                && name.len() <= 20
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && attrs.insert(name.clone());
+            if !valid {
+                return Err(src.error(
+                    a.span(),
+                    format!("custom attribute `{name}` is invalid or repeated (1..=20 of [A-Za-z0-9_])"),
+                ));
+            }
+        }
+        let mut names = BTreeSet::new();
+        for c in &pool.clients {
+            let name = c.name.get_ref();
+            let valid = !name.is_empty()
+                && name.len() <= 40
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !valid || !names.insert(name.clone()) {
+                return Err(src.error(c.name.span(), format!("client name `{name}` is invalid or used twice")));
+            }
+            for url in &c.callback_urls {
+                if !url.get_ref().contains("://") {
+                    return Err(src.error(url.span(), format!("callback URL `{}` is not a URL", url.get_ref())));
+                }
+            }
+            if c.callback_urls.is_empty() {
+                return Err(src.error(c.name.span(), format!("client `{name}` needs at least one callback URL")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_firehose(
+    fh: &FirehoseSpec,
+    storage: &StorageSpec,
+    kms: &KmsSpec,
+    src: &Source<'_>,
+) -> Result<(), SpecError> {
+    has_key(kms, &fh.classification, src)?;
+    log_retention(&fh.log_retention_days, src)?;
+    if !storage.buckets.iter().any(|b| b.purpose.get_ref() == fh.bucket.get_ref()) {
+        return Err(src.error(fh.bucket.span(), format!("no bucket with purpose `{}`", fh.bucket.get_ref())));
+    }
+    if !(1..=128).contains(fh.buffer_size_mb.get_ref()) {
+        return Err(src.error(fh.buffer_size_mb.span(), "buffer_size_mb must be 1..=128 (Firehose limits)"));
+    }
+    if *fh.buffer_interval_seconds.get_ref() > 900 {
+        return Err(
+            src.error(fh.buffer_interval_seconds.span(), "buffer_interval_seconds must be 0..=900 (Firehose limits)")
+        );
+    }
+    if !COMPRESSIONS.contains(&fh.compression.get_ref().as_str()) {
+        return Err(src.error(
+            fh.compression.span(),
+            format!("unknown compression `{}` (expected one of {COMPRESSIONS:?})", fh.compression.get_ref()),
+        ));
+    }
+    let (mut keys, mut names) = (BTreeSet::new(), BTreeSet::new());
+    for s in &fh.streams {
+        let name = s.name.get_ref();
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+        if !valid || !names.insert(name.clone()) {
+            return Err(src.error(s.name.span(), format!("stream name `{name}` is invalid or used twice")));
+        }
+        if !keys.insert(s.key.get_ref().clone()) {
+            return Err(src.error(s.key.span(), format!("duplicate stream key `{}`", s.key.get_ref())));
+        }
+        if s.error_output_prefix.get_ref().is_empty() {
+            return Err(src.error(s.error_output_prefix.span(), "error_output_prefix must not be empty"));
+        }
+        // Firehose requires an error prefix whenever the prefix uses expressions.
+        if s.prefix.get_ref().is_empty() || !s.prefix.get_ref().ends_with('/') {
+            return Err(src.error(s.prefix.span(), "prefix must be a non-empty path ending in `/`"));
+        }
     }
     Ok(())
 }

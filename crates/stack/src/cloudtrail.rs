@@ -25,6 +25,7 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
                 name: ctx.staged(&spec.log_group),
                 retention_days: Some(*spec.log_retention_days.get_ref()),
                 kms_key_id: Some(key.clone()),
+                log_streams: Vec::new(),
                 tags: ctx.tags(&group),
             }),
         ),

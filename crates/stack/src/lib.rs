@@ -4,7 +4,9 @@
 //! engine and the providers stay generic. One module per area, as in the original SST stack.
 
 mod cloudtrail;
+mod cognito;
 mod eventbridge;
+mod firehose;
 mod iam;
 mod kms;
 mod network;
@@ -29,6 +31,8 @@ pub fn desired_resources(specs: &Specs) -> Vec<Resource> {
     out.extend(iam::resources(&ctx));
     out.extend(observability::resources(&ctx));
     out.extend(cloudtrail::resources(&ctx));
+    out.extend(firehose::resources(&ctx));
+    out.extend(cognito::resources(&ctx));
     out.extend(outputs::resources(&ctx));
     out
 }

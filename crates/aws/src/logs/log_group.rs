@@ -26,15 +26,27 @@ pub(crate) async fn read(
             _ => None,
         })
         .collect();
+    // Streams are read only for groups that declare some, and only those streams.
+    let wanted_streams: BTreeMap<String, Vec<String>> = desired
+        .iter()
+        .filter_map(|r| match &r.props {
+            Props::LogGroup(g) if !g.log_streams.is_empty() => Some((g.name.clone(), g.log_streams.clone())),
+            _ => None,
+        })
+        .collect();
     let groups = list(client).await?;
     let reads = groups.into_iter().map(|g| {
-        let declared = &declared;
+        let (declared, wanted_streams) = (&declared, &wanted_streams);
         async move {
             let name = g.log_group_name().unwrap_or_default().to_string();
             let arn = group_arn(&g);
             let Some(tags) = absent_if(tags_of(client, &arn).await, NOT_FOUND)? else { return Ok(None) };
             let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::LogGroup) else {
                 return Ok(None);
+            };
+            let log_streams = match wanted_streams.get(&name) {
+                Some(wanted) => existing_streams(client, &name, wanted).await?,
+                None => Vec::new(),
             };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
@@ -43,13 +55,53 @@ pub(crate) async fn read(
                 props: Props::LogGroup(LogGroup {
                     name,
                     retention_days: g.retention_in_days().map(|d| d.max(0) as u32),
-                    kms_key_id: g.kms_key_id().map(str::to_string),
+                    kms_key_id: g.kms_key_id().filter(|k| !k.is_empty()).map(str::to_string),
+                    log_streams,
                     tags,
                 }),
             }))
         }
     });
     Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+/// Which of `wanted` exist in the group, in `wanted`'s order.
+async fn existing_streams(client: &Client, group: &str, wanted: &[String]) -> Result<Vec<String>, ProviderError> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .describe_log_streams()
+            .log_group_name(group)
+            .set_next_token(token)
+            .send()
+            .await
+            .op("logs:DescribeLogStreams")?;
+        found.extend(page.log_streams().iter().filter_map(|s| s.log_stream_name()).map(str::to_string));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() || page.log_streams().is_empty() {
+            return Ok(wanted.iter().filter(|w| found.contains(*w)).cloned().collect());
+        }
+    }
+}
+
+/// Creates the streams of `g` missing from `live` (an existing stream is not an error).
+async fn create_streams(client: &Client, g: &LogGroup, live: &[String]) -> Result<(), ProviderError> {
+    for stream in g.log_streams.iter().filter(|s| !live.contains(s)) {
+        let created = client
+            .create_log_stream()
+            .log_group_name(&g.name)
+            .log_stream_name(stream)
+            .send()
+            .await
+            .op("logs:CreateLogStream");
+        match created {
+            Ok(_) => {}
+            Err(e) if has_code(&e, &["ResourceAlreadyExistsException"]) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// The group's ARN without the `:*` that DescribeLogGroups appends to `arn`.
@@ -119,6 +171,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         set_kms_key(client, g).await?;
     }
     set_retention(client, g).await?;
+    create_streams(client, g, &[]).await?;
     Ok(LiveResource {
         address: resource.address.clone(),
         outputs: outputs(&g.name, &arn),
@@ -176,6 +229,10 @@ pub(crate) async fn update(
     }
     if fields.contains("kms_key_id") {
         set_kms_key(client, g).await?;
+    }
+    if fields.contains("log_streams") {
+        let Props::LogGroup(l) = &live.props else { return Err(ProviderError::permanent("logs", "not a log group")) };
+        create_streams(client, g, &l.log_streams).await?;
     }
     if fields.contains("tags") {
         let arn = live.outputs.get("arn").cloned().unwrap_or_default();

@@ -11,5 +11,9 @@ pub struct LogGroup {
     pub retention_days: Option<u32>,
     /// KMS key (ARN) encrypting the group's events; `None` for service-managed encryption.
     pub kms_key_id: Option<String>,
+    /// Log streams that must exist (e.g. for a service's error logging). Others are ignored; a
+    /// stream is never deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_streams: Vec<String>,
     pub tags: Tags,
 }

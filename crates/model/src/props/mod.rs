@@ -4,8 +4,10 @@
 //! provider), so comparing the two is a field-by-field diff of their JSON forms.
 
 pub mod cloudtrail;
+pub mod cognito;
 pub mod ec2;
 pub mod events;
+pub mod firehose;
 pub mod iam;
 pub mod kms;
 pub mod logs;
@@ -47,6 +49,9 @@ pub enum Props {
     IamPolicy(iam::ManagedPolicy),
     IamRole(iam::Role),
     CloudTrailTrail(cloudtrail::Trail),
+    FirehoseStream(firehose::DeliveryStream),
+    CognitoUserPool(cognito::UserPool),
+    CognitoUserPoolClient(cognito::UserPoolClient),
     SsmParameter(ssm::Parameter),
 }
 
@@ -67,6 +72,9 @@ impl Props {
             Props::SnsTopic(_) => Kind::SnsTopic,
             Props::XraySamplingRule(_) => Kind::XraySamplingRule,
             Props::CloudTrailTrail(_) => Kind::CloudTrailTrail,
+            Props::FirehoseStream(_) => Kind::FirehoseStream,
+            Props::CognitoUserPool(_) => Kind::CognitoUserPool,
+            Props::CognitoUserPoolClient(_) => Kind::CognitoUserPoolClient,
             Props::IamOidcProvider(_) => Kind::IamOidcProvider,
             Props::IamPolicy(_) => Kind::IamPolicy,
             Props::IamRole(_) => Kind::IamRole,
@@ -90,6 +98,9 @@ impl Props {
             Props::SnsTopic(p) => &p.tags,
             Props::XraySamplingRule(p) => &p.tags,
             Props::CloudTrailTrail(p) => &p.tags,
+            Props::FirehoseStream(p) => &p.tags,
+            Props::CognitoUserPool(p) => &p.tags,
+            Props::CognitoUserPoolClient(p) => &p.tags,
             Props::IamOidcProvider(p) => &p.tags,
             Props::IamPolicy(p) => &p.tags,
             Props::IamRole(p) => &p.tags,
@@ -113,6 +124,9 @@ impl Props {
             Props::SnsTopic(p) => &mut p.tags,
             Props::XraySamplingRule(p) => &mut p.tags,
             Props::CloudTrailTrail(p) => &mut p.tags,
+            Props::FirehoseStream(p) => &mut p.tags,
+            Props::CognitoUserPool(p) => &mut p.tags,
+            Props::CognitoUserPoolClient(p) => &mut p.tags,
             Props::IamOidcProvider(p) => &mut p.tags,
             Props::IamPolicy(p) => &mut p.tags,
             Props::IamRole(p) => &mut p.tags,
@@ -135,6 +149,7 @@ impl Props {
             Props::SnsTopic(t) => vec![("name", t.name.clone())],
             Props::XraySamplingRule(r) => vec![("name", r.name.clone())],
             Props::CloudTrailTrail(t) => vec![("name", t.name.clone())],
+            Props::FirehoseStream(f) => vec![("name", f.name.clone())],
             _ => Vec::new(),
         };
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -1,0 +1,5 @@
+//! Kinesis Data Firehose: delivery streams.
+
+pub(crate) mod stream;
+
+pub(crate) use stream::read;
