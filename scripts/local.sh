@@ -6,6 +6,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$BANKINFRA_ROOT"
 
 scripts/emulator.sh start 5000
+# The organization's management account, for the tag-enforcement SCP (BANK_ORG_PROFILE).
+export AWS_CONFIG_FILE="$BANKINFRA_CACHE/aws-config-local" BANK_ORG_PROFILE=bank-org
+"$BANKINFRA_PYTHON" scripts/emulated-org.py http://127.0.0.1:5000 "$AWS_CONFIG_FILE"
 echo "==> building bankinfra"
 cargo build --quiet --bin bankinfra
 bankinfra="$CARGO_TARGET_DIR/debug/bankinfra"

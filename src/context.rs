@@ -12,6 +12,9 @@ use bankinfra_spec::Specs;
 use crate::cli::Common;
 use crate::exit::{self, ExitCode, Failure};
 
+/// Names the AWS profile of the organization's management account.
+pub const ORG_PROFILE_VAR: &str = "BANK_ORG_PROFILE";
+
 pub struct Context {
     pub specs: Specs,
     pub graph: ResourceGraph,
@@ -25,7 +28,18 @@ impl Context {
     /// credentials belong to the stage's account.
     pub async fn load(common: &Common) -> Result<Self, Failure> {
         let specs = bankinfra_spec::load(&common.specs, &common.stage).exit(exit::BAD_INPUT)?;
-        let graph = ResourceGraph::build(bankinfra_stack::desired_resources(&specs))
+        let organization_profile = std::env::var(ORG_PROFILE_VAR).ok().filter(|p| !p.is_empty());
+        let mut resources = bankinfra_stack::desired_resources(&specs);
+        if organization_profile.is_none() {
+            let before = resources.len();
+            resources.retain(|r| r.address.kind().service() != "organizations");
+            if resources.len() != before {
+                eprintln!(
+                    "notice: {ORG_PROFILE_VAR} is not set, so the organization-level resources (the tag-enforcement SCP) are skipped; everything else deploys. Set it to the management account's profile to include them."
+                );
+            }
+        }
+        let graph = ResourceGraph::build(resources)
             .context("the stack's resource definitions are inconsistent")
             .exit(exit::BAD_INPUT)?;
         let ownership = bankinfra_stack::ownership(&specs);
@@ -33,6 +47,7 @@ impl Context {
             region: specs.stage.region.clone(),
             endpoint: specs.stage.endpoint.clone(),
             emulator_credentials: specs.stage.emulator_credentials,
+            organization_profile,
         };
         let provider = AwsProvider::connect(&connection).await;
         let identity =

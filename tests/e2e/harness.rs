@@ -15,7 +15,14 @@ pub struct Env {
     pub emulator: Emulator,
     pub specs: PathBuf,
     sdk: SdkConfig,
+    /// Extra environment for the binary (e.g. the organization's profile).
+    env: Vec<(String, String)>,
 }
+
+/// The emulated organization's management account, reached by assuming a role, as a bank's
+/// `BANK_ORG_PROFILE` would.
+pub const ORG_ACCOUNT: &str = "111111111111";
+pub const ORG_ROLE: &str = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole";
 
 impl Env {
     pub async fn new() -> Env {
@@ -29,7 +36,7 @@ impl Env {
             .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
             .load()
             .await;
-        Env { emulator, specs: repo_root().join("specs"), sdk }
+        Env { emulator, specs: repo_root().join("specs"), sdk, env: Vec::new() }
     }
 
     /// The binary, pointed at this emulator and these specs, with no inherited AWS identity.
@@ -44,8 +51,54 @@ impl Env {
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("BANK_ORG_PROFILE")
+            .env_remove("AWS_CONFIG_FILE")
+            .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// Creates an organization whose management account is [`ORG_ACCOUNT`] and points the binary
+    /// at it through `BANK_ORG_PROFILE`: a profile that assumes [`ORG_ROLE`].
+    pub async fn with_organization(mut self) -> Env {
+        let org = self.organizations().await;
+        org.create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("bankinfra-org-{}-{}", std::process::id(), self.emulator.port()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("config");
+        std::fs::write(
+            &config,
+            format!(
+                "[profile bank-org-source]\naws_access_key_id = bankinfra-local\naws_secret_access_key = bankinfra-local\n\n\
+                 [profile bank-org]\nrole_arn = {ORG_ROLE}\nsource_profile = bank-org-source\nregion = ap-southeast-2\n"
+            ),
+        )
+        .unwrap();
+        self.env.push(("AWS_CONFIG_FILE".into(), config.display().to_string()));
+        self.env.push(("AWS_SHARED_CREDENTIALS_FILE".into(), dir.join("credentials").display().to_string()));
+        self.env.push(("BANK_ORG_PROFILE".into(), "bank-org".into()));
+        self
+    }
+
+    /// An Organizations client acting as the management account.
+    pub async fn organizations(&self) -> aws_sdk_organizations::Client {
+        let sts = aws_sdk_sts::Client::new(&self.sdk);
+        let assumed = sts.assume_role().role_arn(ORG_ROLE).role_session_name("e2e").send().await.unwrap();
+        let c = assumed.credentials().unwrap();
+        let credentials = aws_sdk_s3::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "assumed",
+        );
+        let config = aws_sdk_organizations::config::Builder::from(&self.sdk).credentials_provider(credentials).build();
+        aws_sdk_organizations::Client::from_conf(config)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

@@ -8,8 +8,9 @@ use aws_sdk_s3::types::ServerSideEncryption;
 
 use crate::harness::{Env, STAGE, TOTAL_RESOURCES, changes, owned_filters};
 
-/// Counts what the stack owns: (VPCs, subnets, route tables, internet gateways, endpoints, live keys).
-async fn owned_counts(env: &Env) -> [usize; 6] {
+/// Counts the ID-addressed resources the stack owns (names cannot be duplicated; these could):
+/// VPCs, subnets, route tables, internet gateways, endpoints, live keys, user pools.
+async fn owned_counts(env: &Env) -> [usize; 7] {
     let ec2 = env.ec2();
     let f = || Some(owned_filters());
     let vpcs = ec2.describe_vpcs().set_filters(f()).send().await.unwrap().vpcs().len();
@@ -34,7 +35,16 @@ async fn owned_counts(env: &Env) -> [usize; 6] {
             keys += 1;
         }
     }
-    [vpcs, subnets, tables, igws, endpoints, keys]
+    let cognito = env.cognito();
+    let mut pools = 0;
+    for pool in cognito.list_user_pools().max_results(60).send().await.unwrap().user_pools() {
+        let described = cognito.describe_user_pool().user_pool_id(pool.id().unwrap()).send().await.unwrap();
+        let tags = described.user_pool().and_then(|p| p.user_pool_tags()).cloned().unwrap_or_default();
+        if tags.get("bankinfra:stage").map(String::as_str) == Some(STAGE) {
+            pools += 1;
+        }
+    }
+    [vpcs, subnets, tables, igws, endpoints, keys, pools]
 }
 
 #[tokio::test]
@@ -48,12 +58,13 @@ async fn killed_apply_converges_without_duplicates() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         // A request already sent still completes server-side after the client dies (as on AWS);
-        // give it time to land, as an operator's re-run would, so the re-run can see it.
-        std::thread::sleep(Duration::from_millis(300));
+        // give it time to land (generously: this machine may be busy), as an operator's re-run
+        // would, so the re-run can see it.
+        std::thread::sleep(Duration::from_millis(1000));
     }
     env.apply();
     env.assert_no_changes();
-    assert_eq!(owned_counts(&env).await, [1, 6, 4, 1, 2, 3], "exactly one of each resource");
+    assert_eq!(owned_counts(&env).await, [1, 6, 4, 1, 2, 3, 2], "exactly one of each resource");
 }
 
 #[tokio::test]
@@ -89,7 +100,7 @@ async fn destroy_removes_everything_including_locked_versioned_buckets() {
     assert!(out.contains(&format!("{TOTAL_RESOURCES} destroyed")), "{out}");
     let buckets = s3.list_buckets().send().await.unwrap();
     assert!(buckets.buckets().iter().all(|b| !b.name().unwrap_or_default().ends_with("-local")), "no bucket is left");
-    assert_eq!(owned_counts(&env).await, [0; 6], "nothing owned is left");
+    assert_eq!(owned_counts(&env).await, [0; 7], "nothing owned is left");
     assert!(env.param("network/vpc-id").await.is_none());
 
     let again = env.run_expect(&["destroy", "--stage", STAGE, "--auto-approve"], 0);

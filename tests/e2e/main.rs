@@ -10,6 +10,7 @@ mod fr_419_kms_keys;
 mod fr_420_cloudtrail_observability;
 mod fr_420_firehose_cognito;
 mod fr_420_iam;
+mod gov_005_tag_enforcement_scp;
 mod harness;
 mod lifecycle;
 mod networking;

@@ -15,6 +15,8 @@ pub struct Connection {
     pub endpoint: Option<String>,
     /// Use fixed emulator credentials when the environment provides none.
     pub emulator_credentials: bool,
+    /// Profile of the organization's management account (`BANK_ORG_PROFILE`), for the SCP.
+    pub organization_profile: Option<String>,
 }
 
 impl Connection {
@@ -29,7 +31,8 @@ impl Connection {
     }
 }
 
-pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
+/// The shared settings: region, bounded retries and timeouts, the endpoint override.
+fn defaults(connection: &Connection) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(connection.region.clone()))
         .retry_config(RetryConfig::standard().with_max_attempts(5).with_max_backoff(Duration::from_secs(5)))
@@ -39,10 +42,15 @@ pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
                 .operation_attempt_timeout(Duration::from_secs(60))
                 .build(),
         );
-    let endpoint = connection.effective_endpoint();
-    if let Some(url) = &endpoint {
+    if let Some(url) = connection.effective_endpoint() {
         loader = loader.endpoint_url(url);
     }
+    loader
+}
+
+pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
+    let mut loader = defaults(connection);
+    let endpoint = connection.effective_endpoint();
     let env_has_credentials =
         std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some();
     if connection.emulator_credentials && !env_has_credentials {
@@ -55,4 +63,11 @@ pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
         ));
     }
     (loader.load().await, endpoint.unwrap_or_else(|| format!("AWS {}", connection.region)))
+}
+
+/// The configuration for the organization's management account: its named profile (which may
+/// assume a role), with the stage's region and endpoint.
+pub(crate) async fn load_organization(connection: &Connection) -> Option<SdkConfig> {
+    let profile = connection.organization_profile.as_ref()?;
+    Some(defaults(connection).profile_name(profile).load().await)
 }

@@ -14,6 +14,7 @@ mod firehose;
 mod iam;
 mod kms;
 mod logs;
+mod organizations;
 mod s3;
 mod sns;
 mod sqs;
@@ -47,6 +48,8 @@ pub struct AwsProvider {
     iam: aws_sdk_iam::Client,
     kms: aws_sdk_kms::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
+    /// The organization's management account, when a profile for it is configured.
+    organizations: Option<aws_sdk_organizations::Client>,
     s3: aws_sdk_s3::Client,
     sns: aws_sdk_sns::Client,
     sqs: aws_sdk_sqs::Client,
@@ -71,6 +74,7 @@ impl AwsProvider {
             iam: aws_sdk_iam::Client::new(&sdk),
             kms: aws_sdk_kms::Client::new(&sdk),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
+            organizations: config::load_organization(connection).await.map(|c| aws_sdk_organizations::Client::new(&c)),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             sns: aws_sdk_sns::Client::new(&sdk),
             sqs: aws_sdk_sqs::Client::new(&sdk),
@@ -79,6 +83,11 @@ impl AwsProvider {
             xray: aws_sdk_xray::Client::new(&sdk),
             endpoint,
         }
+    }
+
+    /// Whether the organization's management account is reachable through a configured profile.
+    pub fn manages_organization(&self) -> bool {
+        self.organizations.is_some()
     }
 
     /// Where requests go: the endpoint override, or "AWS" for the regional public endpoints.
@@ -100,6 +109,17 @@ impl AwsProvider {
     /// Reads the values of SSM parameters under `path`, recursively: name → value.
     pub async fn parameters_under(&self, path: &str) -> Result<Vec<(String, String)>, ProviderError> {
         ssm::values_under(&self.ssm, path).await
+    }
+}
+
+impl AwsProvider {
+    fn organization(&self) -> Result<&aws_sdk_organizations::Client, ProviderError> {
+        self.organizations.as_ref().ok_or_else(|| {
+            ProviderError::permanent(
+                "organizations",
+                "no profile for the organization's management account; set BANK_ORG_PROFILE",
+            )
+        })
     }
 }
 
@@ -126,6 +146,15 @@ impl Provider for AwsProvider {
             ("cloudtrail", Box::pin(cloudtrail::read(&self.cloudtrail, d, o))),
             ("firehose", Box::pin(firehose::read(&self.firehose, d, o))),
             ("cognito-idp", Box::pin(cognito::read(&self.cognito, d, o))),
+            (
+                "organizations",
+                Box::pin(async move {
+                    match &self.organizations {
+                        Some(org) => organizations::read(org, d, o).await,
+                        None => Ok(Vec::new()),
+                    }
+                }),
+            ),
             ("ssm", Box::pin(ssm::read(&self.ssm, d, o))),
         ];
         // Only the services of the kinds asked for are called.
@@ -151,6 +180,7 @@ impl Provider for AwsProvider {
             Kind::FirehoseStream => firehose::stream::create(&self.firehose, resource).await,
             Kind::CognitoUserPool => cognito::user_pool::create(&self.cognito, resource).await,
             Kind::CognitoUserPoolClient => cognito::client::create(&self.cognito, resource).await,
+            Kind::ServiceControlPolicy => organizations::policy::create(self.organization()?, resource).await,
             Kind::IamOidcProvider => iam::oidc_provider::create(&self.iam, resource).await,
             Kind::IamPolicy => iam::policy::create(&self.iam, resource).await,
             Kind::IamRole => iam::role::create(&self.iam, resource).await,
@@ -180,6 +210,9 @@ impl Provider for AwsProvider {
             Kind::FirehoseStream => firehose::stream::update(&self.firehose, live, desired, changes).await,
             Kind::CognitoUserPool => cognito::user_pool::update(&self.cognito, live, desired, changes).await,
             Kind::CognitoUserPoolClient => cognito::client::update(&self.cognito, live, desired, changes).await,
+            Kind::ServiceControlPolicy => {
+                organizations::policy::update(self.organization()?, live, desired, changes).await
+            }
             Kind::IamOidcProvider => iam::oidc_provider::update(&self.iam, live, desired, changes).await,
             Kind::IamPolicy => iam::policy::update(&self.iam, live, desired, changes).await,
             Kind::IamRole => iam::role::update(&self.iam, live, desired, changes).await,
@@ -204,6 +237,7 @@ impl Provider for AwsProvider {
             Kind::FirehoseStream => firehose::stream::delete(&self.firehose, live).await,
             Kind::CognitoUserPool => cognito::user_pool::delete(&self.cognito, live).await,
             Kind::CognitoUserPoolClient => cognito::client::delete(&self.cognito, live).await,
+            Kind::ServiceControlPolicy => organizations::policy::delete(self.organization()?, live).await,
             Kind::IamOidcProvider => iam::oidc_provider::delete(&self.iam, live).await,
             Kind::IamPolicy => iam::policy::delete(&self.iam, live).await,
             Kind::IamRole => iam::role::delete(&self.iam, live).await,

@@ -27,11 +27,12 @@ pub enum Kind {
     FirehoseStream,
     CognitoUserPool,
     CognitoUserPoolClient,
+    ServiceControlPolicy,
     SsmParameter,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Vpc,
         Kind::Subnet,
         Kind::InternetGateway,
@@ -52,6 +53,7 @@ impl Kind {
         Kind::FirehoseStream,
         Kind::CognitoUserPool,
         Kind::CognitoUserPoolClient,
+        Kind::ServiceControlPolicy,
         Kind::SsmParameter,
     ];
 
@@ -74,6 +76,7 @@ impl Kind {
             Kind::FirehoseStream => "firehose_stream",
             Kind::CognitoUserPool => "cognito_user_pool",
             Kind::CognitoUserPoolClient => "cognito_user_pool_client",
+            Kind::ServiceControlPolicy => "service_control_policy",
             Kind::IamOidcProvider => "iam_oidc_provider",
             Kind::IamPolicy => "iam_policy",
             Kind::IamRole => "iam_role",
@@ -96,6 +99,7 @@ impl Kind {
             Kind::CloudTrailTrail => "cloudtrail",
             Kind::FirehoseStream => "firehose",
             Kind::CognitoUserPool | Kind::CognitoUserPoolClient => "cognito-idp",
+            Kind::ServiceControlPolicy => "organizations",
             Kind::SsmParameter => "ssm",
         }
     }
@@ -127,6 +131,7 @@ impl Kind {
             }
             Kind::CognitoUserPool => &[],
             Kind::CognitoUserPoolClient => &[Kind::CognitoUserPool],
+            Kind::ServiceControlPolicy => &[],
             Kind::SsmParameter => &[
                 Kind::Vpc,
                 Kind::Subnet,
@@ -148,6 +153,7 @@ impl Kind {
                 Kind::FirehoseStream,
                 Kind::CognitoUserPool,
                 Kind::CognitoUserPoolClient,
+                Kind::ServiceControlPolicy,
             ],
         }
     }
@@ -172,6 +178,7 @@ impl Kind {
             Kind::FirehoseStream => &["name"],
             Kind::CognitoUserPool => &["custom_attributes", "username_attributes"],
             Kind::CognitoUserPoolClient => &["user_pool_id", "name", "generate_secret"],
+            Kind::ServiceControlPolicy => &[],
             Kind::SsmParameter => &["name"],
         }
     }

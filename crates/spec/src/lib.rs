@@ -15,7 +15,7 @@ pub use error::SpecError;
 pub use stack::{
     BucketSpec, BusSpec, Classification, ClientSpec, CloudTrailSpec, CognitoSpec, EventBridgeSpec, FirehoseSpec,
     IamSpec, KeySpec, LAMBDA_GRANTS, LOG_RETENTION_DAYS, LambdaRoleSpec, LifecycleSpec, ModuleSpec, NetworkSpec,
-    ObjectLockSpec, ObservabilitySpec, OutputSpec, PoolSpec, StackSpec, StreamSpec, SubnetSpec, SubnetTier,
+    ObjectLockSpec, ObservabilitySpec, OutputSpec, PoolSpec, ScpSpec, StackSpec, StreamSpec, SubnetSpec, SubnetTier,
 };
 pub use stage::{StageSpec, StageSwitches};
 

@@ -24,6 +24,7 @@ pub struct StackSpec {
     pub cloudtrail: CloudTrailSpec,
     pub firehose: FirehoseSpec,
     pub cognito: CognitoSpec,
+    pub scp: ScpSpec,
     /// SSM parameters published under `/bank/{env}/` for downstream modules.
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
@@ -304,6 +305,19 @@ pub struct ClientSpec {
     pub logout_urls: Vec<String>,
 }
 
+/// The tag-enforcement service control policy (GOV-005), deployed through the organization's
+/// management account when one is configured.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScpSpec {
+    pub name: Spanned<String>,
+    pub description: String,
+    /// IAM service prefixes whose `Create*` actions need the tags.
+    pub services: Vec<Spanned<String>>,
+    /// Request tags every `Create*` must carry.
+    pub required_tags: Vec<Spanned<String>>,
+}
+
 const COMPRESSIONS: &[&str] = &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"];
 
 /// Retention periods CloudWatch Logs accepts.
@@ -384,6 +398,7 @@ fn validate(spec: &StackSpec, stage: &StageSpec, src: &Source<'_>) -> Result<(),
     validate_cloudtrail(&spec.cloudtrail, &spec.storage, &spec.kms, src)?;
     validate_firehose(&spec.firehose, &spec.storage, &spec.kms, src)?;
     validate_cognito(&spec.cognito, src)?;
+    validate_scp(&spec.scp, src)?;
     let mut paths = BTreeSet::new();
     for out in &spec.outputs {
         let placeholder = match &out.for_each {
@@ -502,6 +517,28 @@ fn validate_cloudtrail(
                 trail.name.get_ref()
             ),
         ));
+    }
+    Ok(())
+}
+
+fn validate_scp(scp: &ScpSpec, src: &Source<'_>) -> Result<(), SpecError> {
+    let name = scp.name.get_ref();
+    if name.is_empty() || name.len() > 128 {
+        return Err(src.error(scp.name.span(), "SCP name must be 1..=128 characters"));
+    }
+    for list in [&scp.services, &scp.required_tags] {
+        let mut seen = BTreeSet::new();
+        for item in list {
+            let valid = !item.get_ref().is_empty()
+                && item.get_ref().bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+                && seen.insert(item.get_ref().clone());
+            if !valid {
+                return Err(src.error(item.span(), format!("`{}` is empty, malformed or repeated", item.get_ref())));
+            }
+        }
+    }
+    if scp.required_tags.is_empty() || scp.services.is_empty() {
+        return Err(src.error(scp.name.span(), "the SCP needs at least one service and one required tag"));
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod kms;
 mod network;
 mod observability;
 mod outputs;
+mod scp;
 mod storage;
 mod tags;
 
@@ -33,6 +34,7 @@ pub fn desired_resources(specs: &Specs) -> Vec<Resource> {
     out.extend(cloudtrail::resources(&ctx));
     out.extend(firehose::resources(&ctx));
     out.extend(cognito::resources(&ctx));
+    out.extend(scp::resources(&ctx));
     out.extend(outputs::resources(&ctx));
     out
 }

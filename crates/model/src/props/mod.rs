@@ -11,6 +11,7 @@ pub mod firehose;
 pub mod iam;
 pub mod kms;
 pub mod logs;
+pub mod organizations;
 pub mod s3;
 pub mod sns;
 pub mod sqs;
@@ -52,6 +53,7 @@ pub enum Props {
     FirehoseStream(firehose::DeliveryStream),
     CognitoUserPool(cognito::UserPool),
     CognitoUserPoolClient(cognito::UserPoolClient),
+    ServiceControlPolicy(organizations::ServiceControlPolicy),
     SsmParameter(ssm::Parameter),
 }
 
@@ -75,6 +77,7 @@ impl Props {
             Props::FirehoseStream(_) => Kind::FirehoseStream,
             Props::CognitoUserPool(_) => Kind::CognitoUserPool,
             Props::CognitoUserPoolClient(_) => Kind::CognitoUserPoolClient,
+            Props::ServiceControlPolicy(_) => Kind::ServiceControlPolicy,
             Props::IamOidcProvider(_) => Kind::IamOidcProvider,
             Props::IamPolicy(_) => Kind::IamPolicy,
             Props::IamRole(_) => Kind::IamRole,
@@ -101,6 +104,7 @@ impl Props {
             Props::FirehoseStream(p) => &p.tags,
             Props::CognitoUserPool(p) => &p.tags,
             Props::CognitoUserPoolClient(p) => &p.tags,
+            Props::ServiceControlPolicy(p) => &p.tags,
             Props::IamOidcProvider(p) => &p.tags,
             Props::IamPolicy(p) => &p.tags,
             Props::IamRole(p) => &p.tags,
@@ -127,6 +131,7 @@ impl Props {
             Props::FirehoseStream(p) => &mut p.tags,
             Props::CognitoUserPool(p) => &mut p.tags,
             Props::CognitoUserPoolClient(p) => &mut p.tags,
+            Props::ServiceControlPolicy(p) => &mut p.tags,
             Props::IamOidcProvider(p) => &mut p.tags,
             Props::IamPolicy(p) => &mut p.tags,
             Props::IamRole(p) => &mut p.tags,

@@ -1,0 +1,288 @@
+//! `service_control_policy`: an SCP, attached to the organization root. Name-addressed among the
+//! organization's SCPs; the SCP policy type is enabled on the root first when it is not.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Tag};
+use bankinfra_model::props::organizations::ServiceControlPolicy;
+use bankinfra_model::{
+    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
+};
+use futures_util::future::try_join_all;
+
+use crate::error::{OrProviderError, absent_if, has_code};
+
+const NOT_FOUND: &[&str] = &["PolicyNotFoundException"];
+
+pub(crate) async fn read(
+    client: &Client,
+    desired: &[Resource],
+    ownership: &Ownership,
+) -> Result<Vec<LiveResource>, ProviderError> {
+    let declared: BTreeMap<String, Address> = desired
+        .iter()
+        .filter_map(|r| match &r.props {
+            Props::ServiceControlPolicy(p) => Some((p.name.clone(), r.address.clone())),
+            _ => None,
+        })
+        .collect();
+    let root = root_id(client).await?;
+    let policies = list(client).await?;
+    let reads = policies.into_iter().map(|(id, name)| {
+        let (declared, root) = (&declared, &root);
+        async move {
+            let Some(tags) = absent_if(tags_of(client, &id).await, NOT_FOUND)? else { return Ok(None) };
+            let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::ServiceControlPolicy)
+            else {
+                return Ok(None);
+            };
+            let (described, targets) = tokio::try_join!(
+                async { client.describe_policy().policy_id(&id).send().await.op("organizations:DescribePolicy") },
+                targets_of(client, &id),
+            )?;
+            let Some(policy) = described.policy() else { return Ok(None) };
+            let summary = policy.policy_summary();
+            Ok::<_, ProviderError>(Some(LiveResource {
+                address,
+                outputs: outputs(&id, summary.and_then(|s| s.arn()).unwrap_or_default()),
+                physical_id: id.clone(),
+                props: Props::ServiceControlPolicy(ServiceControlPolicy {
+                    name,
+                    description: summary.and_then(|s| s.description()).unwrap_or_default().to_string(),
+                    policy: policy.content().and_then(crate::parse_policy).unwrap_or_default(),
+                    attach_to_root: targets.contains(root),
+                    tags,
+                }),
+            }))
+        }
+    });
+    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+/// The organization's root.
+async fn root_id(client: &Client) -> Result<String, ProviderError> {
+    let roots = client.list_roots().send().await.op("organizations:ListRoots")?;
+    roots
+        .roots()
+        .first()
+        .and_then(|r| r.id())
+        .map(str::to_string)
+        .ok_or_else(|| ProviderError::permanent("organizations:ListRoots", "the organization has no root"))
+}
+
+/// (id, name) of every customer-managed SCP.
+async fn list(client: &Client) -> Result<Vec<(String, String)>, ProviderError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_policies()
+            .filter(PolicyType::ServiceControlPolicy)
+            .set_next_token(token)
+            .send()
+            .await
+            .op("organizations:ListPolicies")?;
+        out.extend(
+            page.policies()
+                .iter()
+                .filter(|p| !p.aws_managed())
+                .filter_map(|p| Some((p.id()?.to_string(), p.name()?.to_string()))),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn targets_of(client: &Client, id: &str) -> Result<Vec<String>, ProviderError> {
+    let out = client.list_targets_for_policy().policy_id(id).send().await.op("organizations:ListTargetsForPolicy")?;
+    Ok(out.targets().iter().filter_map(|t| t.target_id()).map(str::to_string).collect())
+}
+
+async fn tags_of(client: &Client, id: &str) -> Result<Tags, ProviderError> {
+    let out = client.list_tags_for_resource().resource_id(id).send().await.op("organizations:ListTagsForResource")?;
+    Ok(out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
+}
+
+fn outputs(id: &str, arn: &str) -> Outputs {
+    Outputs::from([("id".to_string(), id.to_string()), ("arn".to_string(), arn.to_string())])
+}
+
+fn scp_props(resource: &Resource) -> Result<&ServiceControlPolicy, ProviderError> {
+    match &resource.props {
+        Props::ServiceControlPolicy(p) => Ok(p),
+        other => Err(ProviderError::permanent("organizations", format!("{} is not an SCP", other.kind()))),
+    }
+}
+
+fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| ProviderError::permanent("organizations:Tag", e.to_string()))
+        })
+        .collect()
+}
+
+/// Enables the SCP policy type on the root unless it already is (the one-time precondition).
+async fn enable_scps(client: &Client, root: &str) -> Result<(), ProviderError> {
+    let roots = client.list_roots().send().await.op("organizations:ListRoots")?;
+    let enabled = roots.roots().iter().filter(|r| r.id() == Some(root)).flat_map(|r| r.policy_types()).any(|t| {
+        t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
+    });
+    if !enabled {
+        let result = client
+            .enable_policy_type()
+            .root_id(root)
+            .policy_type(PolicyType::ServiceControlPolicy)
+            .send()
+            .await
+            .op("organizations:EnablePolicyType");
+        match result {
+            Ok(_) => {}
+            Err(e) if has_code(&e, &["PolicyTypeAlreadyEnabledException"]) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+async fn set_attachment(client: &Client, id: &str, root: &str, attached: bool) -> Result<(), ProviderError> {
+    let result = if attached {
+        client.attach_policy().policy_id(id).target_id(root).send().await.map(drop).op("organizations:AttachPolicy")
+    } else {
+        client.detach_policy().policy_id(id).target_id(root).send().await.map(drop).op("organizations:DetachPolicy")
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if has_code(&e, &["DuplicatePolicyAttachmentException", "PolicyNotAttachedException"]) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+    let p = scp_props(resource)?;
+    let root = root_id(client).await?;
+    enable_scps(client, &root).await?;
+    let created = client
+        .create_policy()
+        .name(&p.name)
+        .description(&p.description)
+        .content(p.policy.to_string())
+        .r#type(PolicyType::ServiceControlPolicy)
+        .set_tags(Some(sdk_tags(&p.tags)?))
+        .send()
+        .await
+        .op("organizations:CreatePolicy");
+    let (id, arn) = match created {
+        Ok(out) => {
+            let summary = out.policy().and_then(|p| p.policy_summary());
+            (
+                summary.and_then(|s| s.id()).unwrap_or_default().to_string(),
+                summary.and_then(|s| s.arn()).unwrap_or_default().to_string(),
+            )
+        }
+        // A re-run after a crash: converge the policy that is already there.
+        Err(e) if has_code(&e, &["DuplicatePolicyException"]) => {
+            let (id, _) = list(client)
+                .await?
+                .into_iter()
+                .find(|(_, name)| *name == p.name)
+                .ok_or_else(|| ProviderError::permanent("organizations:ListPolicies", "policy vanished"))?;
+            let out = client
+                .update_policy()
+                .policy_id(&id)
+                .description(&p.description)
+                .content(p.policy.to_string())
+                .send()
+                .await
+                .op("organizations:UpdatePolicy")?;
+            client
+                .tag_resource()
+                .resource_id(&id)
+                .set_tags(Some(sdk_tags(&p.tags)?))
+                .send()
+                .await
+                .op("organizations:TagResource")?;
+            let arn =
+                out.policy().and_then(|p| p.policy_summary()).and_then(|s| s.arn()).unwrap_or_default().to_string();
+            (id, arn)
+        }
+        Err(e) => return Err(e),
+    };
+    set_attachment(client, &id, &root, p.attach_to_root).await?;
+    Ok(LiveResource {
+        address: resource.address.clone(),
+        outputs: outputs(&id, &arn),
+        physical_id: id,
+        props: resource.props.clone(),
+    })
+}
+
+pub(crate) async fn update(
+    client: &Client,
+    live: &LiveResource,
+    desired: &Resource,
+    changes: &[FieldChange],
+) -> Result<LiveResource, ProviderError> {
+    let p = scp_props(desired)?;
+    let id = &live.physical_id;
+    let fields = crate::changed_fields(changes);
+    if ["name", "description", "policy"].iter().any(|f| fields.contains(f)) {
+        client
+            .update_policy()
+            .policy_id(id)
+            .name(&p.name)
+            .description(&p.description)
+            .content(p.policy.to_string())
+            .send()
+            .await
+            .op("organizations:UpdatePolicy")?;
+    }
+    if fields.contains("attach_to_root") {
+        let root = root_id(client).await?;
+        if p.attach_to_root {
+            enable_scps(client, &root).await?;
+        }
+        set_attachment(client, id, &root, p.attach_to_root).await?;
+    }
+    if fields.contains("tags") {
+        let (stale, changed) = crate::tag_changes(live.props.tags(), &p.tags);
+        if !stale.is_empty() {
+            client
+                .untag_resource()
+                .resource_id(id)
+                .set_tag_keys(Some(stale))
+                .send()
+                .await
+                .op("organizations:UntagResource")?;
+        }
+        if !changed.is_empty() {
+            client
+                .tag_resource()
+                .resource_id(id)
+                .set_tags(Some(sdk_tags(&changed)?))
+                .send()
+                .await
+                .op("organizations:TagResource")?;
+        }
+    }
+    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+}
+
+/// Detaches the policy from every target (AWS refuses to delete an attached policy), then
+/// deletes it.
+pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
+    let id = &live.physical_id;
+    let Some(targets) = absent_if(targets_of(client, id).await, NOT_FOUND)? else { return Ok(()) };
+    for target in targets {
+        set_attachment(client, id, &target, false).await?;
+    }
+    absent_if(client.delete_policy().policy_id(id).send().await.op("organizations:DeletePolicy"), NOT_FOUND)?;
+    Ok(())
+}
