@@ -25,7 +25,7 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 use bankinfra_model::{
-    Address, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Provider, ProviderError, Resource, Tags,
+    Address, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError, Resource, Tags,
 };
 
 pub use config::Connection;
@@ -249,6 +249,33 @@ impl Provider for AwsProvider {
 /// Top-level attributes named by a list of changes (`tags.x` → `tags`).
 pub(crate) fn changed_fields(changes: &[FieldChange]) -> std::collections::BTreeSet<&str> {
     changes.iter().map(|c| c.path.split('.').next().unwrap_or_default()).collect()
+}
+
+/// Name → address of every resource in `desired` that `name_of` names (a kind's declared names).
+pub(crate) fn declared(desired: &[Resource], name_of: impl Fn(&Props) -> Option<&str>) -> BTreeMap<String, Address> {
+    desired.iter().filter_map(|r| Some((name_of(&r.props)?.to_string(), r.address.clone()))).collect()
+}
+
+/// Removes the stale tags and adds or changes the others, each call only when needed.
+pub(crate) async fn retag(
+    live: &Tags,
+    desired: &Tags,
+    untag: impl AsyncFnOnce(Vec<String>) -> Result<(), ProviderError>,
+    tag: impl AsyncFnOnce(Tags) -> Result<(), ProviderError>,
+) -> Result<(), ProviderError> {
+    let (stale, changed) = tag_changes(live, desired);
+    if !stale.is_empty() {
+        untag(stale).await?;
+    }
+    if !changed.is_empty() {
+        tag(changed).await?;
+    }
+    Ok(())
+}
+
+/// The `name` and `arn` outputs most name-addressed kinds have.
+pub(crate) fn name_arn_outputs(name: &str, arn: &str) -> bankinfra_model::Outputs {
+    bankinfra_model::Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 /// The address of a name-addressed resource found live: its declared address when `name` is

@@ -2,14 +2,10 @@
 //! DescribeTrails returns every trail of the region; tags say whether it is ours. Trails are
 //! addressed by name in every call (never by ARN).
 
-use std::collections::BTreeMap;
-
 use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType, Tag};
 use bankinfra_model::props::cloudtrail::Trail;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -22,13 +18,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::CloudTrailTrail(t) => Some((t.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::CloudTrailTrail(t) => Some(&t.name),
+        _ => None,
+    });
     let trails = client.describe_trails().include_shadow_trails(false).send().await.op("cloudtrail:DescribeTrails")?;
     let reads = trails.trail_list().iter().cloned().map(|trail| {
         let declared = &declared;
@@ -45,7 +38,7 @@ pub(crate) async fn read(
             let (management_events, s3_data_events) = from_selectors(selectors.event_selectors());
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(name, arn),
+                outputs: crate::name_arn_outputs(name, arn),
                 physical_id: name.to_string(),
                 props: Props::CloudTrailTrail(Trail {
                     name: name.to_string(),
@@ -110,10 +103,6 @@ async fn tags_of(client: &Client, arn: &str) -> Result<Tags, ProviderError> {
         .collect())
 }
 
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
-}
-
 fn trail_props(resource: &Resource) -> Result<&Trail, ProviderError> {
     match &resource.props {
         Props::CloudTrailTrail(t) => Ok(t),
@@ -175,7 +164,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     set_logging(client, t).await?;
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&t.name, &arn),
+        outputs: crate::name_arn_outputs(&t.name, &arn),
         physical_id: t.name.clone(),
         props: resource.props.clone(),
     })
@@ -242,26 +231,32 @@ pub(crate) async fn update(
     }
     if fields.contains("tags") {
         let arn = live.outputs.get("arn").cloned().unwrap_or_default();
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &t.tags);
-        if !stale.is_empty() {
-            let keys: Vec<Tag> = stale.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
-            client
-                .remove_tags()
-                .resource_id(&arn)
-                .set_tags_list(Some(keys))
-                .send()
-                .await
-                .op("cloudtrail:RemoveTags")?;
-        }
-        if !changed.is_empty() {
-            client
-                .add_tags()
-                .resource_id(&arn)
-                .set_tags_list(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("cloudtrail:AddTags")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &t.tags,
+            async |keys| {
+                let keys: Vec<Tag> = keys.iter().filter_map(|k| Tag::builder().key(k).build().ok()).collect();
+                client
+                    .remove_tags()
+                    .resource_id(&arn)
+                    .set_tags_list(Some(keys))
+                    .send()
+                    .await
+                    .op("cloudtrail:RemoveTags")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .add_tags()
+                    .resource_id(&arn)
+                    .set_tags_list(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("cloudtrail:AddTags")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

@@ -3,7 +3,7 @@
 
 use aws_sdk_eventbridge::Client;
 use bankinfra_model::props::events::EventArchive;
-use bankinfra_model::{FieldChange, LiveResource, Outputs, Props, ProviderError, Resource};
+use bankinfra_model::{FieldChange, LiveResource, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -24,7 +24,7 @@ pub(crate) async fn read(client: &Client, desired: &[Resource]) -> Result<Vec<Li
             let arn = out.archive_arn().unwrap_or_default().to_string();
             LiveResource {
                 address: resource.address.clone(),
-                outputs: outputs(&a.name, &arn),
+                outputs: crate::name_arn_outputs(&a.name, &arn),
                 physical_id: a.name.clone(),
                 props: Props::EventArchive(EventArchive {
                     name: a.name.clone(),
@@ -37,10 +37,6 @@ pub(crate) async fn read(client: &Client, desired: &[Resource]) -> Result<Vec<Li
         }))
     });
     Ok(try_join_all(reads).await?.into_iter().flatten().collect())
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn archive_props(resource: &Resource) -> Result<&EventArchive, ProviderError> {
@@ -69,7 +65,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     };
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&a.name, &arn),
+        outputs: crate::name_arn_outputs(&a.name, &arn),
         physical_id: a.name.clone(),
         props: resource.props.clone(),
     })

@@ -1,14 +1,10 @@
 //! `event_bus`: a custom bus, tagged at creation, with its resource policy. Name-addressed:
 //! ListEventBuses returns every bus with its policy; tags say whose it is.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::Tag;
 use bankinfra_model::props::events::EventBus;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -20,13 +16,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::EventBus(b) => Some((b.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::EventBus(b) => Some(&b.name),
+        _ => None,
+    });
     let buses = list(client).await?;
     let reads = buses.into_iter().filter(|b| b.name() != Some("default")).map(|bus| {
         let declared = &declared;
@@ -38,7 +31,7 @@ pub(crate) async fn read(
             };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(name, arn),
+                outputs: crate::name_arn_outputs(name, arn),
                 physical_id: name.to_string(),
                 props: Props::EventBus(EventBus {
                     name: name.to_string(),
@@ -68,10 +61,6 @@ async fn list(client: &Client) -> Result<Vec<aws_sdk_eventbridge::types::EventBu
 async fn tags_of(client: &Client, arn: &str) -> Result<Tags, ProviderError> {
     let out = client.list_tags_for_resource().resource_arn(arn).send().await.op("events:ListTagsForResource")?;
     Ok(out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn bus_props(resource: &Resource) -> Result<&EventBus, ProviderError> {
@@ -118,7 +107,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     set_policy(client, &b.name, b.policy.as_ref()).await?;
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&b.name, &arn),
+        outputs: crate::name_arn_outputs(&b.name, &arn),
         physical_id: b.name.clone(),
         props: resource.props.clone(),
     })
@@ -164,25 +153,31 @@ pub(crate) async fn update(
     }
     if fields.contains("tags") {
         let arn = live.outputs.get("arn").cloned().unwrap_or_default();
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &b.tags);
-        if !stale.is_empty() {
-            client
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("events:UntagResource")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("events:TagResource")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &b.tags,
+            async |keys| {
+                client
+                    .untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("events:UntagResource")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("events:TagResource")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

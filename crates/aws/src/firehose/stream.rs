@@ -3,8 +3,6 @@
 //! whether it is ours. Destination changes go through UpdateDestination with the stream's
 //! current version.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
     BufferingHints, CloudWatchLoggingOptions, CompressionFormat, DeliveryStreamEncryptionConfigurationInput,
@@ -12,9 +10,7 @@ use aws_sdk_firehose::types::{
     KeyType, KmsEncryptionConfig, Tag,
 };
 use bankinfra_model::props::firehose::DeliveryStream;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -26,13 +22,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::FirehoseStream(s) => Some((s.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::FirehoseStream(s) => Some(&s.name),
+        _ => None,
+    });
     let names = list(client).await?;
     let reads = names.into_iter().map(|name| {
         let declared = &declared;
@@ -95,7 +88,7 @@ fn live_from(name: &str, d: &aws_sdk_firehose::types::DeliveryStreamDescription,
     let arn = d.delivery_stream_arn().to_string();
     LiveResource {
         address: Address::new(Kind::FirehoseStream, name),
-        outputs: outputs(name, &arn),
+        outputs: crate::name_arn_outputs(name, &arn),
         physical_id: name.to_string(),
         props: Props::FirehoseStream(DeliveryStream {
             name: name.to_string(),
@@ -130,10 +123,6 @@ fn live_from(name: &str, d: &aws_sdk_firehose::types::DeliveryStreamDescription,
             tags,
         }),
     }
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn stream_props(resource: &Resource) -> Result<&DeliveryStream, ProviderError> {
@@ -208,7 +197,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     match created {
         Ok(out) => Ok(LiveResource {
             address: resource.address.clone(),
-            outputs: outputs(&s.name, out.delivery_stream_arn().unwrap_or_default()),
+            outputs: crate::name_arn_outputs(&s.name, out.delivery_stream_arn().unwrap_or_default()),
             physical_id: s.name.clone(),
             props: resource.props.clone(),
         }),
@@ -283,25 +272,31 @@ pub(crate) async fn update(
             .op("firehose:StartDeliveryStreamEncryption")?;
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &s.tags);
-        if !stale.is_empty() {
-            client
-                .untag_delivery_stream()
-                .delivery_stream_name(&s.name)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("firehose:UntagDeliveryStream")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_delivery_stream()
-                .delivery_stream_name(&s.name)
-                .set_tags(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("firehose:TagDeliveryStream")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &s.tags,
+            async |keys| {
+                client
+                    .untag_delivery_stream()
+                    .delivery_stream_name(&s.name)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("firehose:UntagDeliveryStream")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_delivery_stream()
+                    .delivery_stream_name(&s.name)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("firehose:TagDeliveryStream")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

@@ -1,11 +1,11 @@
 //! `iam_oidc_provider`: an OpenID Connect identity provider. Its identity is its issuer URL;
 //! ListOpenIDConnectProviders + GetOpenIDConnectProvider read every provider with its tags.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use aws_sdk_iam::Client;
 use bankinfra_model::props::iam::OidcProvider;
-use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
 use super::{EXISTS, NOT_FOUND, from_sdk, sdk_tags};
@@ -21,13 +21,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::IamOidcProvider(p) => Some((host(&p.url).to_string(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::IamOidcProvider(p) => Some(host(&p.url)),
+        _ => None,
+    });
     let list = client.list_open_id_connect_providers().send().await.op("iam:ListOpenIDConnectProviders")?;
     let arns: Vec<String> =
         list.open_id_connect_provider_list().iter().filter_map(|p| p.arn()).map(str::to_string).collect();
@@ -173,25 +170,31 @@ pub(crate) async fn update(
         }
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(&l.tags, &p.tags);
-        if !stale.is_empty() {
-            client
-                .untag_open_id_connect_provider()
-                .open_id_connect_provider_arn(arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("iam:UntagOpenIDConnectProvider")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_open_id_connect_provider()
-                .open_id_connect_provider_arn(arn)
-                .set_tags(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("iam:TagOpenIDConnectProvider")?;
-        }
+        crate::retag(
+            &l.tags,
+            &p.tags,
+            async |keys| {
+                client
+                    .untag_open_id_connect_provider()
+                    .open_id_connect_provider_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("iam:UntagOpenIDConnectProvider")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_open_id_connect_provider()
+                    .open_id_connect_provider_arn(arn)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("iam:TagOpenIDConnectProvider")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

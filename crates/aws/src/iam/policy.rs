@@ -1,12 +1,10 @@
 //! `iam_policy`: a customer-managed policy. Found by name among the account's local policies;
 //! a document change becomes a new default version (the oldest spare version makes room).
 
-use std::collections::BTreeMap;
-
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::PolicyScopeType;
 use bankinfra_model::props::iam::ManagedPolicy;
-use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
 use super::{EXISTS, NOT_FOUND, document, from_sdk, sdk_tags};
@@ -20,13 +18,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::IamPolicy(p) => Some((p.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::IamPolicy(p) => Some(&p.name),
+        _ => None,
+    });
     let local = list_local(client).await?;
     let reads = local.into_iter().map(|(name, arn)| {
         let declared = &declared;
@@ -52,7 +47,7 @@ pub(crate) async fn read(
             let doc = doc.policy_version().and_then(|v| v.document()).map(document).unwrap_or_default();
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(&name, &arn),
+                outputs: crate::name_arn_outputs(&name, &arn),
                 physical_id: arn.clone(),
                 props: Props::IamPolicy(ManagedPolicy {
                     name,
@@ -85,10 +80,6 @@ async fn list_local(client: &Client) -> Result<Vec<(String, String)>, ProviderEr
             return Ok(out);
         }
     }
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn policy_props(resource: &Resource) -> Result<&ManagedPolicy, ProviderError> {
@@ -127,7 +118,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     };
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&p.name, &arn),
+        outputs: crate::name_arn_outputs(&p.name, &arn),
         physical_id: arn,
         props: resource.props.clone(),
     })
@@ -174,13 +165,31 @@ pub(crate) async fn update(
         new_default_version(client, arn, &p.policy).await?;
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &p.tags);
-        if !stale.is_empty() {
-            client.untag_policy().policy_arn(arn).set_tag_keys(Some(stale)).send().await.op("iam:UntagPolicy")?;
-        }
-        if !changed.is_empty() {
-            client.tag_policy().policy_arn(arn).set_tags(Some(sdk_tags(&changed)?)).send().await.op("iam:TagPolicy")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &p.tags,
+            async |keys| {
+                client
+                    .untag_policy()
+                    .policy_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("iam:UntagPolicy")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_policy()
+                    .policy_arn(arn)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("iam:TagPolicy")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

@@ -17,13 +17,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::IamRole(p) => Some((p.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::IamRole(p) => Some(&p.name),
+        _ => None,
+    });
     let undeclared: Vec<String> = list_names(client).await?.into_iter().filter(|n| !declared.contains_key(n)).collect();
     let owned = try_join_all(undeclared.into_iter().map(|name| async move {
         let tags = absent_if(client.list_role_tags().role_name(&name).send().await.op("iam:ListRoleTags"), NOT_FOUND)?;
@@ -253,13 +250,31 @@ pub(crate) async fn update(
         converge_policies(client, l, r).await?;
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(&l.tags, &r.tags);
-        if !stale.is_empty() {
-            client.untag_role().role_name(&r.name).set_tag_keys(Some(stale)).send().await.op("iam:UntagRole")?;
-        }
-        if !changed.is_empty() {
-            client.tag_role().role_name(&r.name).set_tags(Some(sdk_tags(&changed)?)).send().await.op("iam:TagRole")?;
-        }
+        crate::retag(
+            &l.tags,
+            &r.tags,
+            async |keys| {
+                client
+                    .untag_role()
+                    .role_name(&r.name)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("iam:UntagRole")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_role()
+                    .role_name(&r.name)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("iam:TagRole")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

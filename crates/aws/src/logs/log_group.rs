@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatchlogs::Client;
 use bankinfra_model::props::logs::LogGroup;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -19,13 +17,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::LogGroup(g) => Some((g.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::LogGroup(g) => Some(&g.name),
+        _ => None,
+    });
     // Streams are read only for groups that declare some, and only those streams.
     let wanted_streams: BTreeMap<String, Vec<String>> = desired
         .iter()
@@ -50,7 +45,7 @@ pub(crate) async fn read(
             };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(&name, &arn),
+                outputs: crate::name_arn_outputs(&name, &arn),
                 physical_id: name.clone(),
                 props: Props::LogGroup(LogGroup {
                     name,
@@ -129,10 +124,6 @@ async fn tags_of(client: &Client, arn: &str) -> Result<Tags, ProviderError> {
     Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
 }
 
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
-}
-
 fn group_props(resource: &Resource) -> Result<&LogGroup, ProviderError> {
     match &resource.props {
         Props::LogGroup(g) => Ok(g),
@@ -174,7 +165,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     create_streams(client, g, &[]).await?;
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&g.name, &arn),
+        outputs: crate::name_arn_outputs(&g.name, &arn),
         physical_id: g.name.clone(),
         props: resource.props.clone(),
     })
@@ -236,25 +227,31 @@ pub(crate) async fn update(
     }
     if fields.contains("tags") {
         let arn = live.outputs.get("arn").cloned().unwrap_or_default();
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &g.tags);
-        if !stale.is_empty() {
-            client
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("logs:UntagResource")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(changed.into_iter().collect()))
-                .send()
-                .await
-                .op("logs:TagResource")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &g.tags,
+            async |keys| {
+                client
+                    .untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("logs:UntagResource")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(tags.into_iter().collect()))
+                    .send()
+                    .await
+                    .op("logs:TagResource")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

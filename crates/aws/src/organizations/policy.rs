@@ -1,14 +1,10 @@
 //! `service_control_policy`: an SCP, attached to the organization root. Name-addressed among the
 //! organization's SCPs; the SCP policy type is enabled on the root first when it is not.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Tag};
 use bankinfra_model::props::organizations::ServiceControlPolicy;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -20,13 +16,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::ServiceControlPolicy(p) => Some((p.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::ServiceControlPolicy(p) => Some(&p.name),
+        _ => None,
+    });
     let root = root_id(client).await?;
     let policies = list(client).await?;
     let reads = policies.into_iter().map(|(id, name)| {
@@ -252,25 +245,31 @@ pub(crate) async fn update(
         set_attachment(client, id, &root, p.attach_to_root).await?;
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &p.tags);
-        if !stale.is_empty() {
-            client
-                .untag_resource()
-                .resource_id(id)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("organizations:UntagResource")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_resource()
-                .resource_id(id)
-                .set_tags(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("organizations:TagResource")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &p.tags,
+            async |keys| {
+                client
+                    .untag_resource()
+                    .resource_id(id)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("organizations:UntagResource")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_resource()
+                    .resource_id(id)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("organizations:TagResource")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

@@ -1,14 +1,12 @@
 //! `sns_topic`: a standard topic with SSE-KMS. Name-addressed: ListTopics gives every topic's
 //! ARN (whose last part is its name); tags say whether it is ours.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_sns::Client;
 use aws_sdk_sns::types::Tag;
 use bankinfra_model::props::sns::Topic;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if};
@@ -20,13 +18,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::SnsTopic(t) => Some((t.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::SnsTopic(t) => Some(&t.name),
+        _ => None,
+    });
     let arns = list(client).await?;
     let reads = arns.into_iter().map(|arn| {
         let declared = &declared;
@@ -48,7 +43,7 @@ pub(crate) async fn read(
             let attr = |k: &str| attributes.get(k).cloned().unwrap_or_default();
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(&name, &arn),
+                outputs: crate::name_arn_outputs(&name, &arn),
                 physical_id: arn.clone(),
                 props: Props::SnsTopic(Topic {
                     name,
@@ -78,10 +73,6 @@ async fn list(client: &Client) -> Result<Vec<String>, ProviderError> {
 async fn tags_of(client: &Client, arn: &str) -> Result<Tags, ProviderError> {
     let out = client.list_tags_for_resource().resource_arn(arn).send().await.op("sns:ListTagsForResource")?;
     Ok(out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn topic_props(resource: &Resource) -> Result<&Topic, ProviderError> {
@@ -115,7 +106,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     let arn = out.topic_arn().unwrap_or_default().to_string();
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&t.name, &arn),
+        outputs: crate::name_arn_outputs(&t.name, &arn),
         physical_id: arn,
         props: resource.props.clone(),
     })
@@ -146,19 +137,31 @@ pub(crate) async fn update(
         }
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &t.tags);
-        if !stale.is_empty() {
-            client.untag_resource().resource_arn(arn).set_tag_keys(Some(stale)).send().await.op("sns:UntagResource")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("sns:TagResource")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &t.tags,
+            async |keys| {
+                client
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("sns:UntagResource")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("sns:TagResource")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

@@ -1,12 +1,12 @@
 //! `sqs_queue`: a standard queue with SSE-KMS, retention and an access policy. Name-addressed:
 //! every queue is listed once, its tags say whether it is ours or declared.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName;
 use bankinfra_model::props::sqs::Queue;
-use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -18,13 +18,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::SqsQueue(q) => Some((q.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::SqsQueue(q) => Some(&q.name),
+        _ => None,
+    });
     let urls = list_queue_urls(client).await?;
     let reads = urls.into_iter().map(|url| {
         let declared = &declared;
@@ -187,19 +184,24 @@ pub(crate) async fn update(
         set_attributes(client, url, changed).await?;
     }
     if fields.contains("tags") {
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &q.tags);
-        if !stale.is_empty() {
-            client.untag_queue().queue_url(url).set_tag_keys(Some(stale)).send().await.op("sqs:UntagQueue")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_queue()
-                .queue_url(url)
-                .set_tags(Some(changed.into_iter().collect()))
-                .send()
-                .await
-                .op("sqs:TagQueue")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &q.tags,
+            async |keys| {
+                client.untag_queue().queue_url(url).set_tag_keys(Some(keys)).send().await.op("sqs:UntagQueue").map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_queue()
+                    .queue_url(url)
+                    .set_tags(Some(tags.into_iter().collect()))
+                    .send()
+                    .await
+                    .op("sqs:TagQueue")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }

@@ -7,8 +7,7 @@ use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTagging, Tag};
 use bankinfra_model::props::ssm::Parameter;
 use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE,
-    Tags,
+    FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE, Tags,
 };
 use futures_util::future::try_join_all;
 
@@ -22,13 +21,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::SsmParameter(p) => Some((p.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::SsmParameter(p) => Some(&p.name),
+        _ => None,
+    });
     let owned =
         describe(client, vec![tag_filter(TAG_STACK, &ownership.stack), tag_filter(TAG_STAGE, &ownership.stage)])
             .await?;
@@ -68,7 +64,7 @@ pub(crate) async fn read(
                 };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(&name, p.arn().unwrap_or_default()),
+                outputs: crate::name_arn_outputs(&name, p.arn().unwrap_or_default()),
                 physical_id: name.clone(),
                 props: Props::SsmParameter(Parameter {
                     name,
@@ -147,10 +143,6 @@ pub(crate) async fn values_under(client: &Client, path: &str) -> Result<Vec<(Str
             return Ok(out.into_iter().collect());
         }
     }
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn param_props(resource: &Resource) -> Result<&Parameter, ProviderError> {

@@ -1,14 +1,10 @@
 //! `xray_sampling_rule`: a sampling rule. Name-addressed: GetSamplingRules returns every rule,
 //! tags say whether it is ours. The built-in `Default` rule is never ours.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_xray::Client;
 use aws_sdk_xray::types::{SamplingRule as SdkRule, SamplingRuleUpdate, Tag};
 use bankinfra_model::props::xray::SamplingRule;
-use bankinfra_model::{
-    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
-};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -22,13 +18,10 @@ pub(crate) async fn read(
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
-    let declared: BTreeMap<String, Address> = desired
-        .iter()
-        .filter_map(|r| match &r.props {
-            Props::XraySamplingRule(s) => Some((s.name.clone(), r.address.clone())),
-            _ => None,
-        })
-        .collect();
+    let declared = crate::declared(desired, |p| match p {
+        Props::XraySamplingRule(s) => Some(&s.name),
+        _ => None,
+    });
     let rules = list(client).await?;
     let reads = rules.into_iter().filter(|r| r.rule_name() != Some("Default")).map(|rule| {
         let declared = &declared;
@@ -40,7 +33,7 @@ pub(crate) async fn read(
             };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: outputs(name, arn),
+                outputs: crate::name_arn_outputs(name, arn),
                 physical_id: name.to_string(),
                 props: Props::XraySamplingRule(SamplingRule {
                     name: name.to_string(),
@@ -77,10 +70,6 @@ async fn list(client: &Client) -> Result<Vec<SdkRule>, ProviderError> {
 async fn tags_of(client: &Client, arn: &str) -> Result<Tags, ProviderError> {
     let out = client.list_tags_for_resource().resource_arn(arn).send().await.op("xray:ListTagsForResource")?;
     Ok(out.tags().iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
-}
-
-fn outputs(name: &str, arn: &str) -> Outputs {
-    Outputs::from([("name".to_string(), name.to_string()), ("arn".to_string(), arn.to_string())])
 }
 
 fn rule_props(resource: &Resource) -> Result<&SamplingRule, ProviderError> {
@@ -144,7 +133,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     };
     Ok(LiveResource {
         address: resource.address.clone(),
-        outputs: outputs(&r.name, &arn),
+        outputs: crate::name_arn_outputs(&r.name, &arn),
         physical_id: r.name.clone(),
         props: resource.props.clone(),
     })
@@ -185,25 +174,31 @@ pub(crate) async fn update(
     }
     if fields.contains("tags") {
         let arn = live.outputs.get("arn").cloned().unwrap_or_default();
-        let (stale, changed) = crate::tag_changes(live.props.tags(), &r.tags);
-        if !stale.is_empty() {
-            client
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(stale))
-                .send()
-                .await
-                .op("xray:UntagResource")?;
-        }
-        if !changed.is_empty() {
-            client
-                .tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(sdk_tags(&changed)?))
-                .send()
-                .await
-                .op("xray:TagResource")?;
-        }
+        crate::retag(
+            live.props.tags(),
+            &r.tags,
+            async |keys| {
+                client
+                    .untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .op("xray:UntagResource")
+                    .map(drop)
+            },
+            async |tags| {
+                client
+                    .tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(sdk_tags(&tags)?))
+                    .send()
+                    .await
+                    .op("xray:TagResource")
+                    .map(drop)
+            },
+        )
+        .await?;
     }
     Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
 }
