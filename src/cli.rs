@@ -28,6 +28,9 @@ pub enum Command {
     Outputs(OutputsArgs),
     /// Print the dependency graph as Graphviz DOT, nodes coloured by planned action.
     Graph(Common),
+    /// Run the design's acceptance checks (FR-417..FR-420, GOV-005, GOV-006, DT-002) against
+    /// live state and print the acceptance table. Never changes anything.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -99,4 +102,16 @@ pub struct OutputsArgs {
     /// Print the outputs as a JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Print the report as JSON (format: docs/json-output.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }

@@ -5,6 +5,7 @@ mod destroy;
 mod graph;
 mod outputs;
 mod plan;
+mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -21,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Destroy(args) => destroy::run(args).await,
         Command::Outputs(args) => outputs::run(args).await,
         Command::Graph(args) => graph::run(args).await,
+        Command::Verify(args) => verify::run(args).await,
     }
 }
 

@@ -15,3 +15,4 @@ mod harness;
 mod lifecycle;
 mod networking;
 mod ssm_outputs;
+mod verify;

@@ -1,0 +1,23 @@
+//! `bankinfra verify`: the design's acceptance table — FR-417, FR-418, FR-419, FR-420, GOV-005,
+//! GOV-006, DT-002 — as data-driven checks over the live state of a stage.
+//!
+//! Each requirement is a table of check templates expanded over the stack's items (buses,
+//! buckets, keys, pools, ...). Most checks compare live attributes with the specs; the GATE and
+//! LOG checks evaluate the policy documents read back from live state with the IAM policy
+//! evaluator (`bankinfra-policy`), so they prove what AWS would decide for the requests that
+//! matter (an unencrypted PUT, an untagged Create*, a delete of a trail log) — on any endpoint,
+//! including emulators that do not enforce those policies.
+
+mod checks;
+mod facts;
+mod gates;
+mod report;
+
+pub use checks::{Basis, CheckResult, Mode, REQUIREMENTS, Requirement};
+pub use facts::Facts;
+pub use report::{Report, RequirementRow};
+
+/// Runs every check against `facts`.
+pub fn verify(facts: &Facts<'_>) -> Report {
+    Report::new(checks::all(facts.specs).into_iter().map(|c| c.run(facts)).collect())
+}

@@ -1,0 +1,79 @@
+use anyhow::Context as _;
+use bankinfra_model::{Kind, Provider, Resource};
+use bankinfra_verify::{Basis, Facts, Report};
+
+use crate::cli::VerifyArgs;
+use crate::context::Context;
+use crate::exit::{self, ExitCode, Failure};
+use crate::output::outln;
+
+pub async fn run(args: VerifyArgs) -> Result<i32, Failure> {
+    let ctx = Context::load(&args.common).await?;
+    let desired: Vec<Resource> = ctx.graph.resources().cloned().collect();
+    let live = ctx
+        .provider
+        .read(&Kind::ALL, &desired, &ctx.ownership)
+        .await
+        .context("reading live state")
+        .exit(exit::FAILED)?;
+    let facts = Facts::new(&ctx.specs, live, ctx.provider.manages_organization());
+    let report = bankinfra_verify::verify(&facts);
+    if let Some(path) = &args.junit {
+        std::fs::write(path, report.junit(&ctx.specs.stage.name))
+            .with_context(|| format!("cannot write the JUnit report to {}", path.display()))
+            .exit(exit::FAILED)?;
+    }
+    if args.json {
+        let json = serde_json::json!({
+            "format_version": 1,
+            "stage": ctx.specs.stage.name,
+            "account": ctx.identity.account,
+            "passed": report.passed(),
+            "requirements": report.requirements,
+            "checks": report.checks,
+        });
+        outln!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+    } else {
+        outln!("Acceptance checks on {}\n", ctx.target());
+        outln!("{}", table(&report));
+    }
+    Ok(if report.passed() { exit::OK } else { exit::FAILED })
+}
+
+/// The design's acceptance table, then each failing check with its reason.
+fn table(report: &Report) -> String {
+    let mut out = String::from("| FR / Policy | Mode | Tests | Pass | Fail | Status |\n|---|---|---|---|---|---|\n");
+    for row in &report.requirements {
+        let status = if row.passed() { "PASS" } else { "FAIL" };
+        out.push_str(&format!(
+            "| {} — {} | {} | {} | {} | {} | {status} |\n",
+            row.id,
+            row.title,
+            row.mode.label(),
+            row.tests,
+            row.pass,
+            row.fail
+        ));
+    }
+    let total = report.total();
+    let failed = report.failed().count();
+    let share = ((total - failed) * 100).checked_div(total).unwrap_or(0);
+    out.push_str(&format!("| Total | | {total} | {} | {failed} | {share}% |\n", total - failed));
+    let evaluated = report.checks.iter().filter(|c| c.basis == Basis::Evaluated).count();
+    out.push_str(&format!(
+        "\n{evaluated} checks evaluate the live policy documents with AWS's policy evaluation logic; the rest compare live attributes with specs/.\n"
+    ));
+    for c in report.failed() {
+        let basis = if c.basis == Basis::Evaluated { " (evaluated)" } else { "" };
+        out.push_str(&format!(
+            "\nFAIL {} {}{basis}: {}",
+            c.requirement,
+            c.name,
+            c.failure.as_deref().unwrap_or_default()
+        ));
+    }
+    if failed > 0 {
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,90 @@
+//! `bankinfra verify`: the design's acceptance table (FR-417, FR-418, FR-419, FR-420, GOV-005,
+//! GOV-006, DT-002) against live state, and each out-of-band break failing exactly its check.
+
+use serde_json::Value;
+
+use crate::harness::{Env, STAGE};
+
+const REQUIREMENTS: [(&str, usize); 7] =
+    [("FR-417", 32), ("FR-418", 42), ("FR-419", 9), ("FR-420", 14), ("GOV-005", 4), ("GOV-006", 4), ("DT-002", 4)];
+
+fn verify_json(env: &Env, code: i32) -> Value {
+    serde_json::from_str(&env.run_expect(&["verify", "--stage", STAGE, "--json"], code))
+        .expect("verify --json prints JSON")
+}
+
+/// The names of the failing checks.
+fn failing(report: &Value) -> Vec<String> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["failure"].is_null())
+        .map(|c| format!("{} {}", c["requirement"].as_str().unwrap(), c["name"].as_str().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn verify_reports_every_acceptance_check_passing_after_a_cold_apply() {
+    let env = Env::new().await.with_organization().await;
+    env.apply();
+    let report = verify_json(&env, 0);
+    assert_eq!(report["passed"], true, "{:#?}", failing(&report));
+    for (id, tests) in REQUIREMENTS {
+        let row = report["requirements"].as_array().unwrap().iter().find(|r| r["id"] == id).expect(id);
+        assert_eq!((row["tests"].as_u64(), row["fail"].as_u64()), (Some(tests as u64), Some(0)), "{id}: {row}");
+    }
+    assert!(report["checks"].as_array().unwrap().len() >= 98);
+
+    let junit = std::env::temp_dir().join(format!("bankinfra-verify-{}.xml", std::process::id()));
+    let table = env.run_expect(&["verify", "--stage", STAGE, "--junit", junit.to_str().unwrap()], 0);
+    assert!(table.contains("| FR / Policy | Mode | Tests | Pass | Fail | Status |"), "{table}");
+    assert!(table.contains("| GOV-005 — untagged resources blocked | GATE | 4 | 4 | 0 | PASS |"), "{table}");
+    assert!(table.contains("| Total | | 109 | 109 | 0 | 100% |"), "{table}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.starts_with("<?xml") && xml.contains("<testsuites") && xml.contains("failures=\"0\""), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 109);
+}
+
+#[tokio::test]
+async fn verify_fails_exactly_the_check_an_out_of_band_break_violates() {
+    let env = Env::new().await.with_organization().await;
+    env.apply();
+    let key = env.param("kms/pii/arn").await.unwrap();
+    env.kms().disable_key_rotation().key_id(&key).send().await.unwrap();
+    assert_eq!(failing(&verify_json(&env, 1)), ["FR-419 pii: rotation every 365 days"]);
+    env.apply();
+
+    env.events().update_archive().archive_name("bank-kyc-archive").retention_days(7).send().await.unwrap();
+    assert_eq!(failing(&verify_json(&env, 1)), ["FR-417 bank-kyc: 30-day archive"]);
+    env.apply();
+
+    let org = env.organizations().await;
+    let policies = org
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let scp = policies.policies().iter().find(|p| p.name() == Some("bank-platform-required-tags")).unwrap();
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+    org.detach_policy().policy_id(scp.id().unwrap()).target_id(&root).send().await.unwrap();
+    assert_eq!(
+        failing(&verify_json(&env, 1)),
+        ["GOV-005 SCP bank-platform-required-tags exists and is attached to the root"]
+    );
+    env.apply();
+
+    let s3 = env.s3();
+    let bucket = format!("bank-documents-{STAGE}");
+    let policy = s3.get_bucket_policy().bucket(&bucket).send().await.unwrap();
+    let mut policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    policy["Statement"].as_array_mut().unwrap().retain(|s| s["Sid"] != "DenyUnencryptedPut");
+    s3.put_bucket_policy().bucket(&bucket).policy(policy.to_string()).send().await.unwrap();
+    assert_eq!(
+        failing(&verify_json(&env, 1)),
+        ["DT-002 PutObject without SSE is denied by DenyUnencryptedPut on every bucket"]
+    );
+    env.apply();
+    assert_eq!(verify_json(&env, 0)["passed"], true);
+}
