@@ -63,6 +63,9 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 2 when there are, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Show the plan even if it breaks a GATE policy (GOV-005, DT-002), instead of refusing.
+    #[arg(long)]
+    pub allow_gate_violation: bool,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +81,9 @@ pub struct ApplyArgs {
     /// Bring existing resources that lack this stack's ownership tags under management.
     #[arg(long)]
     pub adopt: bool,
+    /// Apply even if the plan breaks a GATE policy (GOV-005, DT-002). Loudly; never in routine use.
+    #[arg(long)]
+    pub allow_gate_violation: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@ use bankinfra_engine::Planner;
 use crate::cli::PlanArgs;
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
+use crate::gates;
 use crate::output::{out, outln};
 use crate::render;
 
@@ -15,5 +16,7 @@ pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
     } else {
         out!("{}", render::plan_text(&ctx, &plan, render::use_colour(args.common.color)));
     }
+    let violations = gates::violations(&ctx.specs, &plan, ctx.provider.manages_organization());
+    gates::enforce(&violations, args.allow_gate_violation)?;
     Ok(if args.detailed_exitcode && plan.summary().has_changes() { exit::CHANGES } else { exit::OK })
 }

@@ -88,3 +88,32 @@ async fn verify_fails_exactly_the_check_an_out_of_band_break_violates() {
     env.apply();
     assert_eq!(verify_json(&env, 0)["passed"], true);
 }
+
+#[tokio::test]
+async fn plan_refuses_a_spec_that_drops_a_gate_statement_unless_overridden_loudly() {
+    let mut env = Env::new().await.with_organization().await;
+    env.apply();
+    let specs = crate::harness::copy_specs("gate-break");
+    let stack = specs.join("mod-104.toml");
+    let text = std::fs::read_to_string(&stack).unwrap();
+    let edited = text.replace(
+        r#"required_tags = ["tenant_id", "module_id", "environment"]"#,
+        r#"required_tags = ["tenant_id", "environment"]"#,
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&stack, edited).unwrap();
+    env.specs = specs;
+
+    let out = env.run(&["plan", "--stage", STAGE]);
+    assert_eq!(out.status.code(), Some(5), "plan refuses a GATE break");
+    let stderr = crate::harness::text(&out.stderr);
+    assert!(stderr.contains("GOV-005") && stderr.contains("without module_id"), "{stderr}");
+    assert!(stderr.contains("bank-platform-required-tags"), "names the policy: {stderr}");
+    let out = env.run(&["apply", "--stage", STAGE, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(5), "apply refuses it too");
+
+    let out = env.run(&["apply", "--stage", STAGE, "--auto-approve", "--allow-gate-violation"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(crate::harness::text(&out.stderr).contains("WARNING: --allow-gate-violation"));
+    assert_eq!(failing(&verify_json(&env, 1)).len(), 1, "verify sees the broken gate");
+}

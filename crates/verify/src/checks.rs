@@ -97,6 +97,14 @@ impl<'s> Check<'s> {
         Check { requirement, name: name.into(), basis, test: Box::new(test) }
     }
 
+    pub(crate) fn is_evaluated(&self) -> bool {
+        self.basis == Basis::Evaluated
+    }
+
+    pub(crate) fn requirement(&self) -> &'static str {
+        self.requirement
+    }
+
     pub(crate) fn run(&self, facts: &Facts<'_>) -> CheckResult {
         CheckResult {
             requirement: self.requirement,

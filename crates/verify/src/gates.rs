@@ -66,6 +66,12 @@ pub(crate) fn non_tls_denied(f: &Facts<'_>, purpose: &str) -> Result<(), String>
     expect(&against_bucket(f, purpose, &request)?, false, "a GetObject without TLS")
 }
 
+/// The request tags GOV-005 requires on every create (the design's, not the spec's: a spec
+/// that stops requiring one must fail the gate).
+const DESIGN_TAGS: [&str; 3] = ["tenant_id", "module_id", "environment"];
+/// The taggable services whose creates GOV-005 covers.
+const DESIGN_SERVICES: [&str; 7] = ["s3", "ec2", "kms", "events", "iam", "lambda", "cloudtrail"];
+
 /// The create action checked for each service the SCP covers.
 fn create_action(service: &str) -> String {
     let action = match service {
@@ -110,9 +116,6 @@ fn organization_hint(f: &Facts<'_>, error: String) -> String {
 /// services and allows fully tagged ones; every resource carries the required tags.
 pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
     let scp = &specs.stack.scp;
-    let services: Vec<String> = scp.services.iter().map(|s| s.get_ref().clone()).collect();
-    let tags: Vec<String> = scp.required_tags.iter().map(|t| t.get_ref().clone()).collect();
-    let (services2, tags2, tags3) = (services.clone(), tags.clone(), tags.clone());
     vec![
         Check::new(
             "GOV-005",
@@ -125,23 +128,38 @@ pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
         ),
         Check::new(
             "GOV-005",
-            format!("an untagged Create* on each of the {} services is denied", services.len()),
+            format!(
+                "a Create* without any one of {} is denied on each of the {} services",
+                DESIGN_TAGS.join(", "),
+                DESIGN_SERVICES.len()
+            ),
             Basis::Evaluated,
-            move |f| {
-                for service in &services {
-                    let evaluation = create_under_scp(f, service, &[])?;
-                    expect(&evaluation, false, &format!("an untagged {}", create_action(service)))?;
+            |f| {
+                for service in DESIGN_SERVICES {
+                    let untagged = create_under_scp(f, service, &[])?;
+                    expect(&untagged, false, &format!("an untagged {}", create_action(service)))?;
+                    for missing in DESIGN_TAGS {
+                        let others: Vec<(&str, &str)> =
+                            DESIGN_TAGS.iter().filter(|t| **t != missing).map(|t| (*t, "verify")).collect();
+                        let evaluation = create_under_scp(f, service, &others)?;
+                        let what = format!(
+                            "a {} without {missing} (under SCP {})",
+                            create_action(service),
+                            f.specs.stack.scp.name.get_ref()
+                        );
+                        expect(&evaluation, false, &what)?;
+                    }
                 }
                 Ok(())
             },
         ),
         Check::new(
             "GOV-005",
-            format!("a Create* tagged {} is not denied", tags.join(", ")),
+            format!("a Create* tagged {} is not denied", DESIGN_TAGS.join(", ")),
             Basis::Evaluated,
-            move |f| {
-                let tagged: Vec<(&str, &str)> = tags2.iter().map(|t| (t.as_str(), "verify")).collect();
-                for service in &services2 {
+            |f| {
+                let tagged: Vec<(&str, &str)> = DESIGN_TAGS.iter().map(|t| (*t, "verify")).collect();
+                for service in DESIGN_SERVICES {
                     let evaluation = create_under_scp(f, service, &tagged)?;
                     expect(&evaluation, true, &format!("a fully tagged {}", create_action(service)))?;
                 }
@@ -153,7 +171,7 @@ pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
                 .iter()
                 .filter(|k| k.taggable() && **k != Kind::ServiceControlPolicy)
                 .flat_map(|k| f.all(*k))
-                .filter(|l: &&LiveResource| tags3.iter().any(|t| !l.props.tags().contains_key(t)))
+                .filter(|l: &&LiveResource| DESIGN_TAGS.iter().any(|t| !l.props.tags().contains_key(*t)))
                 .map(|l| l.address.to_string())
                 .collect();
             ensure(untagged.is_empty(), || format!("missing required tags: {}", untagged.join(", ")))

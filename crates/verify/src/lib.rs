@@ -21,3 +21,18 @@ pub use report::{Report, RequirementRow};
 pub fn verify(facts: &Facts<'_>) -> Report {
     Report::new(checks::all(facts.specs).into_iter().map(|c| c.run(facts)).collect())
 }
+
+/// The checks that prove a GATE requirement by evaluating policy documents — those a plan must
+/// not break. Run over the state a plan would leave (`facts` from desired documents), they fail
+/// when a change would let through what a GATE must block. GOV-005 is left out when the
+/// organization is not managed here (its SCP is then not part of the plan).
+pub fn gate_violations(facts: &Facts<'_>) -> Vec<CheckResult> {
+    let gates: Vec<&str> = REQUIREMENTS.iter().filter(|r| r.mode == Mode::Gate).map(|r| r.id).collect();
+    checks::all(facts.specs)
+        .into_iter()
+        .filter(|c| c.is_evaluated() && gates.contains(&c.requirement()))
+        .filter(|c| facts.organization_read || c.requirement() != "GOV-005")
+        .map(|c| c.run(facts))
+        .filter(|r| r.failure.is_some())
+        .collect()
+}
