@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """bankinfra's local AWS: moto in server mode, with fixes where moto departs from the AWS API.
 
-Usage: launch.py [--host 127.0.0.1] [--port 5000]
+Usage: launch.py [--host 127.0.0.1] [--port 5000] [--tls-dir DIR]
+
+With --tls-dir the emulator serves HTTPS (as AWS endpoints do) with DIR/server.pem, signed by the
+local CA DIR/ca.pem that clients must trust; both are made on first use (see local_ca.py).
 
 Each fix below, and each in emulator/extensions/ (APIs moto lacks, and fixes of services whose
 patches outgrew this file; one module per service), follows the AWS API reference and has a test in emulator/test_launch.py. The engine never knows it talks
@@ -35,7 +38,9 @@ from extensions.organizations import (
     patch_organizations_policy_attachments,
     patch_organizations_policy_content_and_name,
 )
+from extensions.s3_policy import patch_s3_bucket_policy_evaluation
 from extensions.xray import patch_xray_sampling_rules
+from local_ca import server_certificate
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
@@ -481,6 +486,7 @@ PATCHES = [
     patch_iam_update_role_keeps_omitted_fields,
     patch_sqs_set_attributes_keeps_policy,
     patch_s3_create_bucket_tags,
+    patch_s3_bucket_policy_evaluation,
     patch_logs_kms_key_association,
     patch_logs_resource_tags_need_the_log_group,
     patch_cloudtrail_trail_name_or_arn,
@@ -511,12 +517,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument(
+        "--tls-dir",
+        help="serve HTTPS with DIR/server.pem and DIR/server-key.pem, signed by the local CA "
+        "DIR/ca.pem (made if DIR lacks them); clients must trust DIR/ca.pem",
+    )
     args = parser.parse_args(argv)
+    moto_args = ["--host", args.host, "--port", str(args.port)]
+    if args.tls_dir:
+        certificate, key = server_certificate(args.tls_dir)
+        moto_args += ["--ssl-cert", certificate, "--ssl-key", key]
     for patch in PATCHES:
         patch()
     from moto.server import main as moto_main
 
-    moto_main(["--host", args.host, "--port", str(args.port)])
+    moto_main(moto_args)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@ Run: python3 -m unittest emulator/test_launch.py
 """
 
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -28,24 +31,66 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_launcher(port, *args, scheme="http", context=None):
+    """The launcher's process, once its /moto-api/ answers."""
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "launch.py"), "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"{scheme}://127.0.0.1:{port}/moto-api/"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(url, timeout=1, context=context)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    proc.wait(timeout=10)
+    raise RuntimeError("emulator did not start")
+
+
+def bucket_policy(bucket, key_arn, account="123456789012", trail="org-trail"):
+    """The bucket policy the stack writes (crates/stack/src/storage.rs), with the delete deny and
+    the CloudTrail delivery statements."""
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    objects = f"{bucket_arn}/*"
+    trail_arn = f"arn:aws:cloudtrail:ap-southeast-2:{account}:trail/{trail}"
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [bucket_arn, objects], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "DenyUnencryptedPut", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": objects, "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}},
+        {"Sid": "DenyIncorrectEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": objects, "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
+        {"Sid": "DenyWrongKmsKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": objects,
+         "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}}},
+        {"Sid": "DenyObjectDelete", "Effect": "Deny", "Principal": "*",
+         "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"], "Resource": objects},
+        {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": bucket_arn,
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
+        {"Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"{bucket_arn}/AWSLogs/{account}/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}}},
+    ]})
+
+
+def access_denied(test, call):
+    """Asserts that call fails as S3 answers an explicit deny: 403 AccessDenied (HEAD: no body)."""
+    with test.assertRaises(ClientError) as ctx:
+        call()
+    response = ctx.exception.response
+    test.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 403)
+    test.assertIn(response["Error"]["Code"], ("AccessDenied", "403"))
+
+
 class LauncherTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.port = free_port()
-        cls.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "launch.py"), "--port", str(cls.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{cls.port}/moto-api/"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("emulator did not start")
+        cls.proc = start_launcher(cls.port)
         cls.kms = cls.client("kms")
         cls.s3 = cls.client("s3")
         cls.xray = cls.client("xray")
@@ -1359,7 +1404,194 @@ class LauncherTest(unittest.TestCase):
         described = self.cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
         self.assertEqual(described["UsernameAttributes"], ["email"])
 
+    def create_bucket(self, s3, name):
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"})
+
+    def test_bucket_policy_denies_plain_http(self):
+        self.create_bucket(self.s3, "policy-plain-http")
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.s3.put_object(Bucket="policy-plain-http", Key="before", Body=b"x")
+        self.s3.put_bucket_policy(Bucket="policy-plain-http", Policy=bucket_policy("policy-plain-http", key))
+        put = dict(Bucket="policy-plain-http", Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+        for call in [
+            lambda: self.s3.put_object(**put),
+            lambda: self.s3.get_object(Bucket="policy-plain-http", Key="before"),
+            lambda: self.s3.get_object(Bucket="policy-plain-http", Key="missing"),  # denied before NoSuchKey
+            lambda: self.s3.head_object(Bucket="policy-plain-http", Key="before"),
+            lambda: self.s3.delete_object(Bucket="policy-plain-http", Key="before"),
+            lambda: self.s3.list_objects_v2(Bucket="policy-plain-http"),
+            lambda: self.s3.head_bucket(Bucket="policy-plain-http"),
+            lambda: self.s3.get_bucket_tagging(Bucket="policy-plain-http"),
+            lambda: self.s3.delete_bucket(Bucket="policy-plain-http"),
+        ]:
+            access_denied(self, call)
+        errors = self.s3.delete_objects(Bucket="policy-plain-http", Delete={"Objects": [{"Key": "before"}]})["Errors"]
+        self.assertEqual([(e["Key"], e["Code"]) for e in errors], [("before", "AccessDenied")])
+        # The bucket owner's root user may always read, replace and delete the bucket policy.
+        self.assertIn("DenyInsecureTransport", self.s3.get_bucket_policy(Bucket="policy-plain-http")["Policy"])
+        self.s3.delete_bucket_policy(Bucket="policy-plain-http")
+        self.assertEqual(self.s3.get_object(Bucket="policy-plain-http", Key="before")["Body"].read(), b"x")
+        self.s3.put_object(**put)
+
+    def test_bucket_without_policy_takes_any_request(self):
+        self.create_bucket(self.s3, "no-policy")
+        self.s3.put_object(Bucket="no-policy", Key="plain", Body=b"x")
+        self.s3.put_object(Bucket="no-policy", Key="aes", Body=b"x", ServerSideEncryption="AES256")
+        self.assertEqual(self.s3.get_object(Bucket="no-policy", Key="plain")["Body"].read(), b"x")
+        self.s3.delete_object(Bucket="no-policy", Key="plain")
+        self.assertEqual([o["Key"] for o in self.s3.list_objects_v2(Bucket="no-policy")["Contents"]], ["aes"])
+        error = self.error(lambda: self.s3.get_object(Bucket="no-policy", Key="plain"))
+        self.assertEqual(error["Code"], "NoSuchKey")
+
+    def test_bucket_policy_principals_actions_and_conditions(self):
+        self.create_bucket(self.s3, "policy-operators")
+        objects = "arn:aws:s3:::policy-operators/"
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:Put*",
+             "Resource": objects + "shared/*", "Condition": {"StringNotLike": {"s3:x-amz-acl": "bucket-owner-*"}}},
+            {"Effect": "Deny", "Principal": {"AWS": ["123456789012"]},
+             "NotAction": ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl", "s3:ListBucket"],
+             "NotResource": "arn:aws:s3:::policy-operators"},
+            {"Effect": "Deny", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": objects + "*",
+             "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:*:trail/*"},
+                           "StringEqualsIfExists": {"aws:SourceAccount": "999999999999"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "S3:GETOBJECT*", "Resource": objects + "secret/*",
+             "Condition": {"Null": {"aws:SourceArn": "true"}, "Bool": {"aws:SecureTransport": False}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": objects + "tiered/*",
+             "Condition": {"StringEquals": {"s3:x-amz-storage-class": ["GLACIER", "DEEP_ARCHIVE"]}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": objects + "audit/????",
+             "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:root"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": objects + "roles/*",
+             "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}}},
+            {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::123456789012:role/reader"},
+             "Action": "s3:PutObject", "Resource": objects + "*"},
+        ]}
+        self.s3.put_bucket_policy(Bucket="policy-operators", Policy=json.dumps(policy))
+        bucket = {"Bucket": "policy-operators"}
+        # StringNotLike: an absent key is "not like" too.
+        self.s3.put_object(**bucket, Key="shared/a", Body=b"x", ACL="bucket-owner-full-control")
+        access_denied(self, lambda: self.s3.put_object(**bucket, Key="shared/b", Body=b"x", ACL="private"))
+        access_denied(self, lambda: self.s3.put_object(**bucket, Key="shared/c", Body=b"x"))
+        # NotAction, NotResource: the object's other actions are denied, the bucket's are not.
+        self.s3.put_object(**bucket, Key="open/x", Body=b"x")
+        self.assertEqual(self.s3.get_object(**bucket, Key="open/x")["Body"].read(), b"x")  # no SourceArn
+        tagging = {"TagSet": [{"Key": "a", "Value": "b"}]}
+        access_denied(self, lambda: self.s3.put_object_tagging(**bucket, Key="open/x", Tagging=tagging))
+        # An upload with tags needs s3:PutObjectTagging too.
+        access_denied(self, lambda: self.s3.put_object(**bucket, Key="open/y", Body=b"x", Tagging="a=b"))
+        access_denied(self, lambda: self.s3.delete_object(**bucket, Key="open/x"))
+        self.assertEqual(self.s3.list_objects_v2(**bucket, Prefix="open/")["KeyCount"], 1)
+        self.s3.put_bucket_tagging(**bucket, Tagging=tagging)
+        # Keys ANDed: no SourceArn, so reads of secret/ over plain HTTP are denied.
+        access_denied(self, lambda: self.s3.get_object(**bucket, Key="secret/x"))
+        access_denied(self, lambda: self.s3.head_object(**bucket, Key="secret/x"))
+        # Values ORed.
+        self.s3.put_object(**bucket, Key="tiered/a", Body=b"x", StorageClass="STANDARD_IA")
+        for storage_class in ("GLACIER", "DEEP_ARCHIVE"):
+            access_denied(self, lambda: self.s3.put_object(**bucket, Key="tiered/b", Body=b"x", StorageClass=storage_class))
+        # ARN conditions, and wildcards in Resource.
+        access_denied(self, lambda: self.s3.put_object(**bucket, Key="audit/abcd", Body=b"x"))
+        self.s3.put_object(**bucket, Key="audit/abcde", Body=b"x")
+        self.s3.put_object(**bucket, Key="roles/a", Body=b"x")
+        # A role's sessions are the role.
+        credentials = self.sts.assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/reader", RoleSessionName="reader"
+        )["Credentials"]
+        reader = self.client("s3", credentials=credentials)
+        self.assertEqual(reader.get_object(**bucket, Key="open/x")["Body"].read(), b"x")
+        access_denied(self, lambda: reader.put_object(**bucket, Key="open/y", Body=b"x"))
+
+
+class TlsLauncherTest(unittest.TestCase):
+    """The launcher with --tls-dir: HTTPS with a certificate from the local CA it makes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tls_dir = tempfile.mkdtemp(prefix="emulator-tls-")
+        cls.ca = os.path.join(cls.tls_dir, "ca.pem")
+        cls.port = free_port()
+        # The launcher makes the CA before it serves, so the first requests cannot check it.
+        cls.proc = start_launcher(
+            cls.port, "--tls-dir", cls.tls_dir, scheme="https", context=ssl._create_unverified_context()
+        )
+        cls.s3 = cls.client("s3")
+        cls.kms = cls.client("kms")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=10)
+        shutil.rmtree(cls.tls_dir, ignore_errors=True)
+
+    @classmethod
+    def client(cls, service):
+        return boto3.client(
+            service,
+            endpoint_url=f"https://127.0.0.1:{cls.port}",
+            region_name="ap-southeast-2",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            verify=cls.ca,
+        )
+
+    def test_https_with_a_certificate_of_the_local_ca(self):
+        self.assertEqual(
+            sorted(os.listdir(self.tls_dir)), [".lock", "ca.pem", "server-key.pem", "server.pem"]
+        )
+        context = ssl.create_default_context(cafile=self.ca)
+        for host in ("127.0.0.1", "localhost"):
+            with urllib.request.urlopen(f"https://{host}:{self.port}/moto-api/", context=context, timeout=5) as r:
+                self.assertEqual(r.status, 200)
+        with self.assertRaises(urllib.error.URLError):  # not trusted without the local CA
+            urllib.request.urlopen(
+                f"https://127.0.0.1:{self.port}/moto-api/", context=ssl.create_default_context(), timeout=5
+            )
+        # The files are made once: the same directory gives the same certificate.
+        sys.path.insert(0, HERE)
+        try:
+            from local_ca import server_certificate
+        finally:
+            sys.path.remove(HERE)
+        with open(os.path.join(self.tls_dir, "server.pem"), "rb") as f:
+            served = f.read()
+        certificate, key = server_certificate(self.tls_dir)
+        self.assertEqual((certificate, key), tuple(os.path.join(self.tls_dir, n) for n in ("server.pem", "server-key.pem")))
+        with open(certificate, "rb") as f:
+            self.assertEqual(f.read(), served)
+
+    def test_bucket_policy_over_tls(self):
+        self.s3.create_bucket(Bucket="policy-tls", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"})
+        self.s3.put_bucket_versioning(Bucket="policy-tls", VersioningConfiguration={"Status": "Enabled"})
+        key = self.kms.create_key()["KeyMetadata"]["Arn"]
+        other = self.kms.create_key()["KeyMetadata"]["Arn"]
+        self.s3.put_bucket_policy(Bucket="policy-tls", Policy=bucket_policy("policy-tls", key))
+        put = {"Bucket": "policy-tls", "Key": "reports/q1.csv", "Body": b"x"}
+        for encryption in [
+            {},
+            {"ServerSideEncryption": "AES256"},
+            {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": other},
+            {"ServerSideEncryption": "aws:kms"},  # StringNotEqualsIfExists: an absent key id is denied
+        ]:
+            access_denied(self, lambda: self.s3.put_object(**put, **encryption))
+        version = self.s3.put_object(**put, ServerSideEncryption="aws:kms", SSEKMSKeyId=key)["VersionId"]
+        self.assertEqual(self.s3.get_object(Bucket="policy-tls", Key="reports/q1.csv")["Body"].read(), b"x")
+        self.s3.head_object(Bucket="policy-tls", Key="reports/q1.csv")
+        self.assertEqual(self.s3.list_objects_v2(Bucket="policy-tls")["KeyCount"], 1)
+        self.s3.put_object_tagging(
+            Bucket="policy-tls", Key="reports/q1.csv", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]}
+        )
+        access_denied(self, lambda: self.s3.delete_object(Bucket="policy-tls", Key="reports/q1.csv"))
+        access_denied(
+            self, lambda: self.s3.delete_object(Bucket="policy-tls", Key="reports/q1.csv", VersionId=version)
+        )
+        errors = self.s3.delete_objects(
+            Bucket="policy-tls", Delete={"Objects": [{"Key": "reports/q1.csv"}]}
+        )["Errors"]
+        self.assertEqual([e["Code"] for e in errors], ["AccessDenied"])
+        versions = self.s3.list_object_versions(Bucket="policy-tls")
+        self.assertEqual([v["VersionId"] for v in versions["Versions"]], [version])
+        self.assertNotIn("DeleteMarkers", versions)
+
 if __name__ == "__main__":
     unittest.main()
-
-

@@ -3,9 +3,10 @@
 (111111111111) is reached by assuming OrganizationAccountAccessRole, as a bank's BANK_ORG_PROFILE
 would, and an AWS config file with that profile (`bank-org`).
 
-Usage: emulated-org.py ENDPOINT CONFIG_FILE
+Usage: emulated-org.py ENDPOINT CONFIG_FILE   (trusts SSL_CERT_FILE for the emulator's HTTPS)
 """
 
+import os
 import sys
 
 import boto3
@@ -14,7 +15,7 @@ ROLE = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"
 
 
 def main(endpoint, config_file):
-    common = dict(endpoint_url=endpoint, region_name="ap-southeast-2")
+    common = dict(endpoint_url=endpoint, region_name="ap-southeast-2", verify=os.environ.get("SSL_CERT_FILE", True))
     sts = boto3.client("sts", aws_access_key_id="bankinfra-local", aws_secret_access_key="bankinfra-local", **common)
     creds = sts.assume_role(RoleArn=ROLE, RoleSessionName="bankinfra-local")["Credentials"]
     org = boto3.client(

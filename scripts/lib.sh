@@ -3,6 +3,8 @@ BANKINFRA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BANKINFRA_CACHE="${BANKINFRA_CACHE:-$HOME/.cache/bankinfra}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$BANKINFRA_CACHE/target}"
 export BANKINFRA_PYTHON="${BANKINFRA_PYTHON:-$BANKINFRA_CACHE/venv/bin/python}"
+# The local CA and the emulator's certificate (made by emulator/launch.py --tls-dir).
+export BANKINFRA_TLS="$BANKINFRA_CACHE/tls"
 
 # Installs the pinned emulator into the project's venv (once per requirements change).
 ensure_emulator() {

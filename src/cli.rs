@@ -120,4 +120,8 @@ pub struct VerifyArgs {
     /// Also write the report as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also send the GATE probes: real requests the policies must reject (an unencrypted PUT, a
+    /// delete of a trail log) or accept (an encrypted PUT, deleted again).
+    #[arg(long)]
+    pub probe: bool,
 }

@@ -9,6 +9,7 @@ mod context;
 mod exit;
 mod gates;
 mod output;
+mod probes;
 mod render;
 
 use clap::Parser;

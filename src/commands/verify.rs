@@ -17,7 +17,10 @@ pub async fn run(args: VerifyArgs) -> Result<i32, Failure> {
         .context("reading live state")
         .exit(exit::FAILED)?;
     let facts = Facts::new(&ctx.specs, live, ctx.provider.manages_organization());
-    let report = bankinfra_verify::verify(&facts);
+    let mut report = bankinfra_verify::verify(&facts);
+    if args.probe {
+        report.extend(crate::probes::run(&ctx.provider, &facts).await);
+    }
     if let Some(path) = &args.junit {
         std::fs::write(path, report.junit(&ctx.specs.stage.name))
             .with_context(|| format!("cannot write the JUnit report to {}", path.display()))
@@ -63,8 +66,17 @@ fn table(report: &Report) -> String {
     out.push_str(&format!(
         "\n{evaluated} checks evaluate the live policy documents with AWS's policy evaluation logic; the rest compare live attributes with specs/.\n"
     ));
+    for c in report.checks.iter().filter(|c| c.failure.is_none()) {
+        if let Some(note) = &c.note {
+            out.push_str(&format!("\nnote {} {}: {note}", c.requirement, c.name));
+        }
+    }
     for c in report.failed() {
-        let basis = if c.basis == Basis::Evaluated { " (evaluated)" } else { "" };
+        let basis = match c.basis {
+            Basis::Evaluated => " (evaluated)",
+            Basis::Probe => " (probe)",
+            Basis::Live => "",
+        };
         out.push_str(&format!(
             "\nFAIL {} {}{basis}: {}",
             c.requirement,

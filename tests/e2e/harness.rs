@@ -33,10 +33,12 @@ impl Env {
         let sdk = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new("ap-southeast-2"))
             .endpoint_url(emulator.endpoint())
+            .http_client(trusting(&emulator.ca_file()))
             .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
             .load()
             .await;
-        Env { emulator, specs: repo_root().join("specs"), sdk, env: Vec::new() }
+        let env = vec![("SSL_CERT_FILE".to_string(), emulator.ca_file().display().to_string())];
+        Env { emulator, specs: repo_root().join("specs"), sdk, env }
     }
 
     /// The binary, pointed at this emulator and these specs, with no inherited AWS identity.
@@ -193,6 +195,20 @@ impl Env {
         let out = self.ssm().get_parameter().name(format!("/bank/{STAGE}/{path}")).send().await.ok()?;
         out.parameter()?.value().map(str::to_string)
     }
+}
+
+/// An HTTPS client that trusts the emulator's local CA (and nothing else).
+fn trusting(ca: &Path) -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    let pem = std::fs::read(ca).unwrap_or_else(|e| panic!("cannot read the emulator's CA {}: {e}", ca.display()));
+    let context = tls::TlsContext::builder()
+        .with_trust_store(tls::TrustStore::empty().with_native_roots(false).with_pem_certificate(pem))
+        .build()
+        .expect("a TLS context trusting the emulator's CA");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
 }
 
 /// An IAM policy document as the SDK returns it (URL-encoded JSON).

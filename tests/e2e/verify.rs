@@ -117,3 +117,40 @@ async fn plan_refuses_a_spec_that_drops_a_gate_statement_unless_overridden_loudl
     assert!(crate::harness::text(&out.stderr).contains("WARNING: --allow-gate-violation"));
     assert_eq!(failing(&verify_json(&env, 1)).len(), 1, "verify sees the broken gate");
 }
+
+#[tokio::test]
+async fn verify_probes_send_the_gate_requests_to_the_endpoint() {
+    let env = Env::new().await.with_organization().await;
+    env.apply();
+    // A trail log to try to delete: written as CloudTrail would, encrypted with the trail's key.
+    let operational = env.param("kms/operational/arn").await.unwrap();
+    env.s3()
+        .put_object()
+        .bucket(format!("bank-cloudtrail-{STAGE}"))
+        .key("AWSLogs/123456789012/CloudTrail/log.json.gz")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"log"))
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+        .ssekms_key_id(&operational)
+        .send()
+        .await
+        .expect("the trail bucket takes an encrypted log over TLS");
+
+    let report: Value =
+        serde_json::from_str(&env.run_expect(&["verify", "--stage", STAGE, "--json", "--probe"], 0)).unwrap();
+    let probes: Vec<&Value> = report["checks"].as_array().unwrap().iter().filter(|c| c["basis"] == "probe").collect();
+    let find = |text: &str| {
+        *probes.iter().find(|c| c["name"].as_str().unwrap().contains(text)).unwrap_or_else(|| panic!("{text}"))
+    };
+    let unencrypted = find("unencrypted PutObject");
+    assert!(
+        unencrypted["failure"].is_null() && unencrypted["note"].as_str().unwrap().contains("AccessDenied"),
+        "{unencrypted}"
+    );
+    assert!(find("with aws:kms and its key is accepted")["failure"].is_null());
+    let delete = find("deleting a log version");
+    assert!(delete["failure"].is_null() && delete["note"].as_str().unwrap().contains("rejected"), "{delete}");
+    let scp = find("untagged CreateBucket");
+    assert!(scp["note"].as_str().unwrap().contains("not run"), "on the emulator GOV-005 rests on evaluation: {scp}");
+    let table = env.run_expect(&["verify", "--stage", STAGE, "--probe"], 0);
+    assert!(table.contains("note GOV-005 probe: an untagged CreateBucket is rejected by the SCP: not run"), "{table}");
+}

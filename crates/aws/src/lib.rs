@@ -15,6 +15,7 @@ mod iam;
 mod kms;
 mod logs;
 mod organizations;
+mod probe;
 mod s3;
 mod sns;
 mod sqs;
@@ -29,6 +30,7 @@ use bankinfra_model::{
 };
 
 pub use config::Connection;
+pub use probe::ProbeOutcome;
 
 /// The account and principal the credentials belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +92,11 @@ impl AwsProvider {
         self.organizations.is_some()
     }
 
+    /// Whether requests go to an endpoint override (an emulator or proxy) rather than AWS.
+    pub fn is_custom_endpoint(&self) -> bool {
+        !self.endpoint.starts_with("AWS ")
+    }
+
     /// Where requests go: the endpoint override, or "AWS" for the regional public endpoints.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -104,6 +111,27 @@ impl AwsProvider {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
         })
+    }
+
+    /// GATE probe: a PutObject into `bucket` with the given encryption; an accepted object is
+    /// deleted again.
+    pub async fn probe_put_object(
+        &self,
+        bucket: &str,
+        sse: Option<&str>,
+        kms_key: Option<&str>,
+    ) -> Result<ProbeOutcome, ProviderError> {
+        probe::put_object(&self.s3, bucket, sse, kms_key).await
+    }
+
+    /// GATE probe: creating an untagged bucket named `bucket` (deleted again if it is created).
+    pub async fn probe_create_untagged_bucket(&self, bucket: &str) -> Result<ProbeOutcome, ProviderError> {
+        probe::create_untagged_bucket(&self.s3, bucket).await
+    }
+
+    /// GATE probe: deleting an existing object version of `bucket` (never writes).
+    pub async fn probe_delete_object_version(&self, bucket: &str) -> Result<ProbeOutcome, ProviderError> {
+        probe::delete_object_version(&self.s3, bucket).await
     }
 
     /// Reads the values of SSM parameters under `path`, recursively: name → value.

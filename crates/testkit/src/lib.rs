@@ -1,10 +1,12 @@
 //! Test harness: starts the project's emulator launcher (`emulator/launch.py`, moto pinned in
 //! `emulator/requirements.txt`) on a free loopback port and stops it when dropped.
 //!
+//! The emulator serves HTTPS, as AWS does (bucket policies deny requests without TLS), with a
+//! certificate of a local CA kept in `$HOME/.cache/bankinfra/tls` (see [`Emulator::ca_file`]).
+//!
 //! The interpreter is `$BANKINFRA_PYTHON`, else the project's venv
 //! (`$HOME/.cache/bankinfra/venv/bin/python`, made by `scripts/lib.sh`), else `python3`.
 
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -14,6 +16,15 @@ use std::time::{Duration, Instant};
 pub struct Emulator {
     child: Child,
     port: u16,
+}
+
+/// Where the launcher keeps the local CA and the emulator's certificate.
+pub fn tls_dir() -> PathBuf {
+    let cache = std::env::var_os("BANKINFRA_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/bankinfra")))
+        .unwrap_or_else(std::env::temp_dir);
+    cache.join("tls")
 }
 
 impl Emulator {
@@ -31,6 +42,8 @@ impl Emulator {
             let child = Command::new(python())
                 .arg(&launcher)
                 .args(["--port", &port.to_string()])
+                .arg("--tls-dir")
+                .arg(tls_dir())
                 .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -46,9 +59,14 @@ impl Emulator {
         panic!("the emulator did not start; run `bash scripts/emulator.sh start` to see why")
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `https://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("https://127.0.0.1:{}", self.port)
+    }
+
+    /// The CA certificate (PEM) clients must trust, e.g. through `SSL_CERT_FILE`.
+    pub fn ca_file(&self) -> PathBuf {
+        tls_dir().join("ca.pem")
     }
 
     pub fn port(&self) -> u16 {
@@ -77,14 +95,10 @@ impl Drop for Emulator {
     }
 }
 
+/// Ready once the port accepts connections and the CA exists (the launcher writes it before it
+/// listens).
 fn health(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+    tls_dir().join("ca.pem").is_file() && TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
 
 /// A loopback port nothing listens on right now.

@@ -66,6 +66,8 @@ pub enum Basis {
     Live,
     /// The live policy documents, evaluated with AWS's policy evaluation logic.
     Evaluated,
+    /// A real request sent to the endpoint (`verify --probe`).
+    Probe,
 }
 
 /// The verdict of one check.
@@ -76,6 +78,21 @@ pub struct CheckResult {
     pub basis: Basis,
     /// `None` when the check passed; otherwise what is wrong.
     pub failure: Option<String>,
+    /// Why a passing check proves less than it says (e.g. a probe that could not run here).
+    pub note: Option<String>,
+}
+
+impl CheckResult {
+    /// A verdict reached outside the check tables (a probe's).
+    pub fn new(
+        requirement: &'static str,
+        name: String,
+        basis: Basis,
+        failure: Option<String>,
+        note: Option<String>,
+    ) -> Self {
+        CheckResult { requirement, name, basis, failure, note }
+    }
 }
 
 type Test<'s> = Box<dyn Fn(&Facts<'_>) -> Result<(), String> + 's>;
@@ -111,6 +128,7 @@ impl<'s> Check<'s> {
             name: self.name.clone(),
             basis: self.basis,
             failure: (self.test)(facts).err(),
+            note: None,
         }
     }
 }

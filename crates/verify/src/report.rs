@@ -29,6 +29,15 @@ impl RequirementRow {
 }
 
 impl Report {
+    /// Adds verdicts reached elsewhere (probes) and recounts.
+    pub fn extend(&mut self, results: impl IntoIterator<Item = CheckResult>) {
+        let mut checks = std::mem::take(&mut self.checks);
+        checks.extend(results);
+        let order = |c: &CheckResult| REQUIREMENTS.iter().position(|r| r.id == c.requirement);
+        checks.sort_by_key(order);
+        *self = Report::new(checks);
+    }
+
     pub(crate) fn new(checks: Vec<CheckResult>) -> Self {
         let requirements = REQUIREMENTS
             .iter()

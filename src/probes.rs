@@ -1,0 +1,85 @@
+//! `verify --probe`: the GATE probes, real requests to the endpoint, as acceptance checks.
+
+use bankinfra_aws::{AwsProvider, ProbeOutcome};
+use bankinfra_model::Kind;
+use bankinfra_verify::{Basis, CheckResult, Facts};
+
+/// A probe whose outcome must be `want_accepted`.
+fn verdict(
+    requirement: &'static str,
+    name: String,
+    result: Result<ProbeOutcome, bankinfra_model::ProviderError>,
+    want_accepted: bool,
+) -> CheckResult {
+    let (failure, note) = match result {
+        Ok(ProbeOutcome::Accepted) if want_accepted => (None, None),
+        Ok(ProbeOutcome::Accepted) => (Some("the endpoint accepted it".to_string()), None),
+        Ok(ProbeOutcome::Rejected(code)) if !want_accepted => (None, Some(format!("rejected with {code}"))),
+        Ok(ProbeOutcome::Rejected(code)) => (Some(format!("the endpoint rejected it with {code}")), None),
+        Ok(ProbeOutcome::NotRun(why)) => (None, Some(format!("not run: {why}"))),
+        Err(e) => (Some(format!("the probe failed: {e}")), None),
+    };
+    CheckResult::new(requirement, name, Basis::Probe, failure, note)
+}
+
+/// Sends every probe and returns their verdicts.
+pub async fn run(provider: &AwsProvider, facts: &Facts<'_>) -> Vec<CheckResult> {
+    let specs = facts.specs;
+    let mut out = Vec::new();
+    // The most ephemeral unlocked bucket: probe objects there can be deleted again, and would
+    // expire soon anyway.
+    let target = specs
+        .stack
+        .storage
+        .buckets
+        .iter()
+        .filter(|b| b.object_lock.is_none() && !b.deny_object_delete)
+        .min_by_key(|b| b.lifecycle.expire_after_days.as_ref().map_or(u32::MAX, |d| *d.get_ref()));
+    match target.map(|b| (b, facts.output(Kind::S3Bucket, b.purpose.get_ref(), "name"))) {
+        Some((b, Ok(bucket))) => {
+            let key = facts.output(Kind::KmsKey, b.classification.as_str(), "arn").unwrap_or_default();
+            let unencrypted = provider.probe_put_object(&bucket, None, None).await;
+            out.push(verdict(
+                "DT-002",
+                format!("probe: an unencrypted PutObject to {bucket} is rejected"),
+                unencrypted,
+                false,
+            ));
+            let encrypted = provider.probe_put_object(&bucket, Some("aws:kms"), Some(&key)).await;
+            out.push(verdict(
+                "DT-002",
+                format!("probe: a PutObject to {bucket} with aws:kms and its key is accepted"),
+                encrypted,
+                true,
+            ));
+        }
+        Some((_, Err(e))) => {
+            out.push(CheckResult::new("DT-002", "probe: PutObject".into(), Basis::Probe, Some(e), None))
+        }
+        None => {}
+    }
+    let trail_bucket = facts.output(Kind::S3Bucket, specs.stack.cloudtrail.bucket.get_ref(), "name");
+    match trail_bucket {
+        Ok(bucket) => {
+            let deleted = provider.probe_delete_object_version(&bucket).await;
+            out.push(verdict(
+                "GOV-006",
+                format!("probe: deleting a log version in {bucket} is rejected"),
+                deleted,
+                false,
+            ));
+        }
+        Err(e) => out.push(CheckResult::new("GOV-006", "probe: delete a log".into(), Basis::Probe, Some(e), None)),
+    }
+    let scp = if provider.is_custom_endpoint() {
+        Ok(ProbeOutcome::NotRun(
+            "this endpoint is not AWS and need not enforce SCPs; GOV-005 rests on the evaluated checks".into(),
+        ))
+    } else {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let bucket = format!("bankinfra-scp-probe-{}-{nanos}", specs.stage.account_id);
+        provider.probe_create_untagged_bucket(&bucket).await
+    };
+    out.push(verdict("GOV-005", "probe: an untagged CreateBucket is rejected by the SCP".into(), scp, false));
+    out
+}
