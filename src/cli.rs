@@ -28,6 +28,8 @@ pub enum Command {
     Outputs(OutputsArgs),
     /// Print the dependency graph as Graphviz DOT, nodes coloured by planned action.
     Graph(Common),
+    /// Remove the stage's lock left by a run that died (asks first; see the lock's holder).
+    Unlock(UnlockArgs),
     /// Run the design's acceptance checks (FR-417..FR-420, GOV-005, GOV-006, DT-002) against
     /// live state and print the acceptance table. Never changes anything.
     Verify(VerifyArgs),
@@ -124,4 +126,13 @@ pub struct VerifyArgs {
     /// delete of a trail log) or accept (an encrypted PUT, deleted again).
     #[arg(long)]
     pub probe: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
 }

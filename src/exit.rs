@@ -12,6 +12,10 @@ pub const BAD_INPUT: i32 = 3;
 pub const UNREACHABLE: i32 = 4;
 /// Refused for safety: wrong account, missing confirmation, protected stage.
 pub const REFUSED: i32 = 5;
+/// Another apply or destroy holds the stage's lock.
+pub const LOCKED: i32 = 6;
+/// Interrupted (Ctrl-C); the lock was released.
+pub const INTERRUPTED: i32 = 130;
 
 /// An error and the exit code it maps to.
 #[derive(Debug)]

@@ -8,6 +8,7 @@ mod commands;
 mod context;
 mod exit;
 mod gates;
+mod lock;
 mod output;
 mod probes;
 mod render;

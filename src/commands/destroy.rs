@@ -6,7 +6,7 @@ use crate::commands::confirm;
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
 use crate::output::{out, outln};
-use crate::render;
+use crate::{lock, render};
 
 pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
     let ctx = Context::load(&args.common).await?;
@@ -21,6 +21,10 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
             ),
         ));
     }
+    lock::locked(&ctx, "destroy", destroy(&ctx, &args)).await
+}
+
+async fn destroy(ctx: &Context, args: &DestroyArgs) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
     let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone())
         .plan_destroy(ctx.graph.clone())
@@ -30,7 +34,7 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
         outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         return Ok(exit::OK);
     }
-    out!("{}", render::plan_text(&ctx, &plan, colour));
+    out!("{}", render::plan_text(ctx, &plan, colour));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: false };
     let report =

@@ -5,6 +5,7 @@ mod destroy;
 mod graph;
 mod outputs;
 mod plan;
+mod unlock;
 mod verify;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -23,6 +24,7 @@ pub async fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Outputs(args) => outputs::run(args).await,
         Command::Graph(args) => graph::run(args).await,
         Command::Verify(args) => verify::run(args).await,
+        Command::Unlock(args) => unlock::run(args).await,
     }
 }
 

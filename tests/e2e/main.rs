@@ -13,6 +13,7 @@ mod fr_420_iam;
 mod gov_005_tag_enforcement_scp;
 mod harness;
 mod lifecycle;
+mod lock;
 mod networking;
 mod ssm_outputs;
 mod verify;

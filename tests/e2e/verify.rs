@@ -46,19 +46,38 @@ async fn verify_reports_every_acceptance_check_passing_after_a_cold_apply() {
     assert_eq!(xml.matches("<testcase ").count(), 109);
 }
 
-#[tokio::test]
-async fn verify_fails_exactly_the_check_an_out_of_band_break_violates() {
+/// A cold-applied stage (with its organization) that passes every check.
+async fn applied() -> Env {
     let env = Env::new().await.with_organization().await;
     env.apply();
+    env
+}
+
+/// After `break_it`, verify fails exactly `check`; an apply repairs it.
+async fn fails_exactly(env: &Env, check: &str) {
+    assert_eq!(failing(&verify_json(env, 1)), [check]);
+    env.apply();
+    assert_eq!(verify_json(env, 0)["passed"], true);
+}
+
+#[tokio::test]
+async fn fr_419_verify_fails_exactly_rotation_when_a_key_stops_rotating() {
+    let env = applied().await;
     let key = env.param("kms/pii/arn").await.unwrap();
     env.kms().disable_key_rotation().key_id(&key).send().await.unwrap();
-    assert_eq!(failing(&verify_json(&env, 1)), ["FR-419 pii: rotation every 365 days"]);
-    env.apply();
+    fails_exactly(&env, "FR-419 pii: rotation every 365 days").await;
+}
 
+#[tokio::test]
+async fn fr_417_verify_fails_exactly_the_archive_when_its_retention_is_shortened() {
+    let env = applied().await;
     env.events().update_archive().archive_name("bank-kyc-archive").retention_days(7).send().await.unwrap();
-    assert_eq!(failing(&verify_json(&env, 1)), ["FR-417 bank-kyc: 30-day archive"]);
-    env.apply();
+    fails_exactly(&env, "FR-417 bank-kyc: 30-day archive").await;
+}
 
+#[tokio::test]
+async fn gov_005_verify_fails_exactly_the_attachment_when_the_scp_is_detached() {
+    let env = applied().await;
     let org = env.organizations().await;
     let policies = org
         .list_policies()
@@ -69,24 +88,19 @@ async fn verify_fails_exactly_the_check_an_out_of_band_break_violates() {
     let scp = policies.policies().iter().find(|p| p.name() == Some("bank-platform-required-tags")).unwrap();
     let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
     org.detach_policy().policy_id(scp.id().unwrap()).target_id(&root).send().await.unwrap();
-    assert_eq!(
-        failing(&verify_json(&env, 1)),
-        ["GOV-005 SCP bank-platform-required-tags exists and is attached to the root"]
-    );
-    env.apply();
+    fails_exactly(&env, "GOV-005 SCP bank-platform-required-tags exists and is attached to the root").await;
+}
 
+#[tokio::test]
+async fn dt_002_verify_fails_exactly_deny_unencrypted_put_when_the_statement_is_removed() {
+    let env = applied().await;
     let s3 = env.s3();
     let bucket = format!("bank-documents-{STAGE}");
     let policy = s3.get_bucket_policy().bucket(&bucket).send().await.unwrap();
     let mut policy: Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
     policy["Statement"].as_array_mut().unwrap().retain(|s| s["Sid"] != "DenyUnencryptedPut");
     s3.put_bucket_policy().bucket(&bucket).policy(policy.to_string()).send().await.unwrap();
-    assert_eq!(
-        failing(&verify_json(&env, 1)),
-        ["DT-002 PutObject without SSE is denied by DenyUnencryptedPut on every bucket"]
-    );
-    env.apply();
-    assert_eq!(verify_json(&env, 0)["passed"], true);
+    fails_exactly(&env, "DT-002 PutObject without SSE is denied by DenyUnencryptedPut on every bucket").await;
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod events;
 mod firehose;
 mod iam;
 mod kms;
+mod lock;
 mod logs;
 mod organizations;
 mod probe;
@@ -132,6 +133,21 @@ impl AwsProvider {
     /// GATE probe: deleting an existing object version of `bucket` (never writes).
     pub async fn probe_delete_object_version(&self, bucket: &str) -> Result<ProbeOutcome, ProviderError> {
         probe::delete_object_version(&self.s3, bucket).await
+    }
+
+    /// Creates the lock parameter `name` with `value` unless it exists; `true` when created.
+    pub async fn lock_create(&self, name: &str, value: &str) -> Result<bool, ProviderError> {
+        lock::create(&self.ssm, name, value).await
+    }
+
+    /// The lock parameter's value, if it exists.
+    pub async fn lock_read(&self, name: &str) -> Result<Option<String>, ProviderError> {
+        lock::read(&self.ssm, name).await
+    }
+
+    /// Deletes the lock parameter.
+    pub async fn lock_delete(&self, name: &str) -> Result<(), ProviderError> {
+        lock::delete(&self.ssm, name).await
     }
 
     /// Reads the values of SSM parameters under `path`, recursively: name → value.
