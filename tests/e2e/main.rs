@@ -15,5 +15,6 @@ mod harness;
 mod lifecycle;
 mod lock;
 mod networking;
+mod secrets;
 mod ssm_outputs;
 mod verify;
