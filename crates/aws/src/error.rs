@@ -27,6 +27,26 @@ const CREDENTIALS: &[&str] = &[
     "SignatureDoesNotMatch",
 ];
 
+/// Errors that mean "a resource this call refers to was just created and is not visible to
+/// the service yet": (error code, lower-case fragment of the message).
+const NOT_READY: &[(&str, &str)] = &[
+    // Firehose cannot assume a role created a moment ago.
+    ("InvalidArgumentException", "assume"),
+    // CloudTrail cannot use the CloudWatch Logs role yet.
+    ("InvalidCloudWatchLogsRoleArnException", ""),
+    ("InvalidCloudWatchLogsLogGroupArnException", ""),
+    // A key or bucket policy names a principal IAM has not propagated yet.
+    ("MalformedPolicyDocumentException", "principal"),
+    ("MalformedPolicy", "principal"),
+    // An IAM role that trusts a just-created OIDC provider or names a just-created policy.
+    ("NoSuchEntity", "policy"),
+];
+
+fn not_ready(code: &str, message: &str) -> bool {
+    let message = message.to_lowercase();
+    NOT_READY.iter().any(|(c, fragment)| *c == code && message.contains(fragment))
+}
+
 /// Converts an SDK error for `operation` (e.g. `ec2:CreateVpc`).
 pub(crate) fn from_sdk<E>(operation: &str, err: SdkError<E, HttpResponse>) -> ProviderError
 where
@@ -41,6 +61,7 @@ where
             let class = match code.as_deref() {
                 Some(c) if THROTTLING.contains(&c) => ErrorClass::Throttled,
                 Some(c) if CREDENTIALS.contains(&c) => ErrorClass::Credentials,
+                Some(c) if not_ready(c, &message) => ErrorClass::NotReady,
                 None if status == 404 || status == 501 => ErrorClass::Unsupported,
                 _ if status >= 500 => ErrorClass::Transient,
                 _ => ErrorClass::Permanent,
@@ -113,5 +134,22 @@ pub(crate) fn absent_if<T>(result: Result<T, ProviderError>, codes: &[&str]) -> 
         Ok(v) => Ok(Some(v)),
         Err(e) if has_code(&e, codes) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_ready;
+
+    #[test]
+    fn eventual_consistency_errors_are_recognised_by_code_and_message() {
+        assert!(not_ready("InvalidArgumentException", "Firehose is unable to assume role arn:aws:iam::1:role/x"));
+        assert!(not_ready("InvalidCloudWatchLogsRoleArnException", "Access denied."));
+        assert!(not_ready(
+            "MalformedPolicyDocumentException",
+            "Policy contains a statement with one or more invalid principals."
+        ));
+        assert!(!not_ready("InvalidArgumentException", "BufferingHints.SizeInMBs must be at most 128"));
+        assert!(!not_ready("AccessDenied", "Access Denied"));
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bankinfra_model::template::Reference;
-use bankinfra_model::{Address, DeleteOptions, LiveResource, Outputs, Provider, ProviderError, Resource};
+use bankinfra_model::{Address, DeleteOptions, ErrorClass, LiveResource, Outputs, Provider, ProviderError, Resource};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -244,15 +244,16 @@ impl Executor {
         async move {
             let desired = resolved?;
             let err = |e: ProviderError| e.to_string();
+            let provider = provider.as_ref();
             let need = |what: &str| format!("internal error: {} change without {what}", action.as_str());
             match (action, step) {
                 (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => {
                     let d = desired.ok_or_else(|| need("desired state"))?;
-                    provider.create(&d).await.map(Some).map_err(err)
+                    until_ready(|| provider.create(&d)).await.map(Some).map_err(err)
                 }
                 (Action::Delete, _) | (Action::Replace, Step::RemoveForReplace) => {
                     let l = live.ok_or_else(|| need("live state"))?;
-                    provider.delete(&l, &options.delete).await.map(|()| None).map_err(err)
+                    until_ready(|| provider.delete(&l, &options.delete)).await.map(|()| None).map_err(err)
                 }
                 (Action::Update | Action::Adopt, _) => {
                     if action == Action::Adopt && !options.adopt {
@@ -260,11 +261,37 @@ impl Executor {
                     }
                     let d = desired.ok_or_else(|| need("desired state"))?;
                     let l = live.ok_or_else(|| need("live state"))?;
-                    provider.update(&l, &d, &changes).await.map(Some).map_err(err)
+                    until_ready(|| provider.update(&l, &d, &changes)).await.map(Some).map_err(err)
                 }
                 (Action::Replace, Step::Whole) => Err(need("a delete and a create step")),
                 (Action::NoOp, _) => Ok(live),
             }
+        }
+    }
+}
+
+/// How long a call may wait, in total, for something it depends on to become visible.
+const READINESS_LIMIT: Duration = Duration::from_secs(90);
+const READINESS_FIRST_PAUSE: Duration = Duration::from_millis(250);
+
+/// Runs `call`, and again with growing pauses while it fails because something it depends on is
+/// not visible yet (eventual consistency), up to [`READINESS_LIMIT`]. Readiness is probed by the
+/// call itself: no fixed sleep before calls that usually need none. Every other error returns
+/// at once (throttling and transient errors are retried by the SDK's own bounded backoff).
+async fn until_ready<T, F, Fut>(mut call: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ProviderError>>,
+{
+    let started = Instant::now();
+    let mut pause = READINESS_FIRST_PAUSE;
+    loop {
+        match call().await {
+            Err(e) if e.class == ErrorClass::NotReady && started.elapsed() + pause < READINESS_LIMIT => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(8));
+            }
+            result => return result,
         }
     }
 }

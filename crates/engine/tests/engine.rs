@@ -17,8 +17,8 @@ use bankinfra_model::props::ec2::{Subnet, Vpc};
 use bankinfra_model::props::ssm::Parameter;
 use bankinfra_model::template::UNKNOWN;
 use bankinfra_model::{
-    Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider, ProviderError,
-    Resource, TAG_ADDRESS, TAG_STACK, TAG_STAGE, Tags,
+    Address, DeleteOptions, ErrorClass, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider,
+    ProviderError, Resource, TAG_ADDRESS, TAG_STACK, TAG_STAGE, Tags,
 };
 use serde_json::json;
 
@@ -47,6 +47,8 @@ struct State {
     next_id: usize,
     fail_create: BTreeSet<Address>,
     fail_update: BTreeSet<Address>,
+    /// Creates of these answer "not ready" (eventual consistency) this many more times.
+    not_ready: BTreeMap<Address, usize>,
 }
 
 #[derive(Default)]
@@ -195,6 +197,15 @@ impl Provider for MockProvider {
             resource.address
         );
         let mut state = self.state();
+        if let Some(left) = state.not_ready.get_mut(&resource.address).filter(|n| **n > 0) {
+            *left -= 1;
+            return Err(ProviderError {
+                operation: "mock:Create".into(),
+                code: Some("InvalidArgumentException".into()),
+                message: "Firehose is unable to assume role".into(),
+                class: ErrorClass::NotReady,
+            });
+        }
         if state.fail_create.contains(&resource.address) {
             return Err(ProviderError::permanent("mock:Create", format!("create of {} refused", resource.address)));
         }
@@ -850,4 +861,33 @@ async fn declared_references_order_deletes_even_against_the_usual_kind_order() {
     assert_eq!(report.outcomes.len(), 2);
     assert!(mock.delete_position("vpc.odd") < mock.delete_position("ssm_parameter.source"));
     assert!(mock.state().live.is_empty());
+}
+
+#[tokio::test]
+async fn a_create_that_is_not_ready_yet_is_retried_until_it_is() {
+    let mock = MockProvider::new();
+    mock.state().not_ready.insert(addr("ssm_parameter.vpc-id"), 2);
+    let report = converge(&mock, vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")]).await;
+    assert!(report.succeeded());
+    let creates = mock
+        .calls()
+        .iter()
+        .filter(|c| matches!(c, Call::Create(r) if r.address == addr("ssm_parameter.vpc-id")))
+        .count();
+    assert_eq!(creates, 3, "two answers of not ready, then created");
+}
+
+#[tokio::test]
+async fn other_failures_are_not_retried() {
+    let mock = MockProvider::new();
+    mock.fail_create("ssm_parameter.vpc-id");
+    let plan = plan(&mock, vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")]).await;
+    let report = apply(&mock, &plan, 4).await;
+    assert!(!report.succeeded());
+    let creates = mock
+        .calls()
+        .iter()
+        .filter(|c| matches!(c, Call::Create(r) if r.address == addr("ssm_parameter.vpc-id")))
+        .count();
+    assert_eq!(creates, 1);
 }

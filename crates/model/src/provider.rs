@@ -71,6 +71,10 @@ pub enum ErrorClass {
     Unreachable,
     /// Credentials are missing or rejected.
     Credentials,
+    /// Eventual consistency: something this call depends on was just created and is not
+    /// visible to the service yet (a role not yet assumable, a principal not yet known). The
+    /// same call succeeds once it is.
+    NotReady,
     /// The endpoint does not implement the operation.
     Unsupported,
     /// The request is wrong or not allowed; retrying will not help.
