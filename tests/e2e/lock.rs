@@ -7,6 +7,18 @@ use crate::harness::{Env, STAGE, text};
 
 const LOCK: &str = "/bank/local/bankinfra/lock";
 
+/// Puts a lock record as another run would have.
+async fn hold(env: &Env, record: &str) {
+    env.ssm()
+        .put_parameter()
+        .name(LOCK)
+        .value(record)
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn two_applies_at_once_one_runs_the_other_is_refused_naming_the_holder() {
     let env = Env::new().await;
@@ -33,14 +45,7 @@ async fn two_applies_at_once_one_runs_the_other_is_refused_naming_the_holder() {
 async fn a_held_lock_refuses_apply_and_destroy_but_not_plan_and_unlock_removes_it() {
     let env = Env::new().await;
     let holder = r#"{"holder":"ops@elsewhere","host":"elsewhere","pid":1,"command":"apply","started_at":4102444700,"expires_at":4102444800}"#;
-    env.ssm()
-        .put_parameter()
-        .name(LOCK)
-        .value(holder)
-        .r#type(aws_sdk_ssm::types::ParameterType::String)
-        .send()
-        .await
-        .unwrap();
+    hold(&env, holder).await;
     for command in ["apply", "destroy"] {
         let out = env.run(&[command, "--stage", STAGE, "--auto-approve"]);
         assert_eq!(out.status.code(), Some(6), "{command} is refused");
@@ -58,14 +63,7 @@ async fn a_held_lock_refuses_apply_and_destroy_but_not_plan_and_unlock_removes_i
 async fn an_expired_lock_is_taken_over_with_a_notice() {
     let env = Env::new().await;
     let expired = r#"{"holder":"ops@elsewhere","host":"elsewhere","pid":1,"command":"apply","started_at":1000,"expires_at":2000}"#;
-    env.ssm()
-        .put_parameter()
-        .name(LOCK)
-        .value(expired)
-        .r#type(aws_sdk_ssm::types::ParameterType::String)
-        .send()
-        .await
-        .unwrap();
+    hold(&env, expired).await;
     let out = env.run(&["apply", "--stage", STAGE, "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("taking over a stale lock"), "{}", text(&out.stderr));
