@@ -4,6 +4,25 @@
 //! lifecycle (read, create, update, delete). No SDK type leaves this crate: every error becomes
 //! a [`ProviderError`] carrying the service's error code and message.
 
+/// `fn sdk_tags(&Tags) -> Result<Vec<$tag>, ProviderError>`: a service's SDK tag list from a
+/// tag map (every service has its own `Tag` type with the same builder).
+macro_rules! sdk_tags {
+    ($vis:vis $tag:ty, $op:literal) => {
+        $vis fn sdk_tags(tags: &bankinfra_model::Tags) -> Result<Vec<$tag>, bankinfra_model::ProviderError> {
+            tags.iter()
+                .map(|(k, v)| {
+                    <$tag>::builder()
+                        .key(k)
+                        .value(v)
+                        .build()
+                        .map_err(|e| bankinfra_model::ProviderError::permanent($op, e.to_string()))
+                })
+                .collect()
+        }
+    };
+}
+pub(crate) use sdk_tags;
+
 mod cloudtrail;
 mod cognito;
 mod config;

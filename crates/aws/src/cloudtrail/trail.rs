@@ -110,17 +110,7 @@ fn trail_props(resource: &Resource) -> Result<&Trail, ProviderError> {
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| ProviderError::permanent("cloudtrail:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "cloudtrail:Tag");
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let t = trail_props(resource)?;

@@ -70,13 +70,7 @@ fn bus_props(resource: &Resource) -> Result<&EventBus, ProviderError> {
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("events:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "events:Tag");
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let b = bus_props(resource)?;

@@ -136,9 +136,7 @@ fn invalid(op: &str) -> impl Fn(aws_sdk_firehose::error::BuildError) -> Provider
     move |e| ProviderError::permanent(op, e.to_string())
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(invalid("firehose:Tag"))).collect()
-}
+crate::sdk_tags!(Tag, "firehose:Tag");
 
 fn encryption(s: &DeliveryStream) -> Result<DeliveryStreamEncryptionConfigurationInput, ProviderError> {
     DeliveryStreamEncryptionConfigurationInput::builder()

@@ -25,13 +25,7 @@ pub(crate) async fn read(
     Ok(providers.into_iter().chain(policies).chain(roles).collect())
 }
 
-pub(crate) fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("iam:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(pub(crate) Tag, "iam:Tag");
 
 pub(crate) fn from_sdk(tags: &[Tag]) -> Tags {
     tags.iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()

@@ -110,17 +110,7 @@ fn scp_props(resource: &Resource) -> Result<&ServiceControlPolicy, ProviderError
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| ProviderError::permanent("organizations:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "organizations:Tag");
 
 /// Enables the SCP policy type on the root unless it already is (the one-time precondition).
 async fn enable_scps(client: &Client, root: &str) -> Result<(), ProviderError> {

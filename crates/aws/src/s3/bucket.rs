@@ -206,13 +206,7 @@ fn bucket_props(resource: &Resource) -> Result<&Bucket, ProviderError> {
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("s3:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "s3:Tag");
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let p = bucket_props(resource)?;

@@ -82,13 +82,7 @@ fn topic_props(resource: &Resource) -> Result<&Topic, ProviderError> {
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("sns:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "sns:Tag");
 
 /// CreateTopic is idempotent for a topic of the same name: a re-run after a crash gets the same
 /// ARN back, and the attributes and tags are then set again.

@@ -54,14 +54,12 @@ pub(crate) async fn read(
     let reads = found.into_iter().filter_map(|p| {
         let name = p.name()?.to_string();
         let description = descriptions.get(&name).cloned().unwrap_or_default();
-        let declared_as = declared.get(&name).cloned();
+        let declared = &declared;
         Some(async move {
             let tags = tags_of(client, &name).await?;
-            let address =
-                match declared_as.or_else(|| Ownership::address_in(&tags).filter(|a| a.kind() == Kind::SsmParameter)) {
-                    Some(a) => a,
-                    None => return Ok(None),
-                };
+            let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::SsmParameter) else {
+                return Ok(None);
+            };
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
                 outputs: crate::name_arn_outputs(&name, p.arn().unwrap_or_default()),
@@ -152,13 +150,7 @@ fn param_props(resource: &Resource) -> Result<&Parameter, ProviderError> {
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("ssm:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "ssm:Tag");
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let p = param_props(resource)?;

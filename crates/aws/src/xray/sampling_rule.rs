@@ -79,13 +79,7 @@ fn rule_props(resource: &Resource) -> Result<&SamplingRule, ProviderError> {
     }
 }
 
-fn sdk_tags(tags: &Tags) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::permanent("xray:Tag", e.to_string()))
-        })
-        .collect()
-}
+crate::sdk_tags!(Tag, "xray:Tag");
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let r = rule_props(resource)?;
