@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$BANKINFRA_ROOT"
 
 scripts/emulator.sh start 5000
+# Stage local names its own region; a region from the caller's shell would be refused.
+unset AWS_REGION AWS_DEFAULT_REGION
 # The emulator speaks HTTPS, as AWS does: trust its local CA.
 export SSL_CERT_FILE="$BANKINFRA_TLS/ca.pem"
 # The organization's management account, for the tag-enforcement SCP (BANK_ORG_PROFILE).

@@ -43,6 +43,7 @@ impl Context {
             .context("the stack's resource definitions are inconsistent")
             .exit(exit::BAD_INPUT)?;
         let ownership = bankinfra_stack::ownership(&specs);
+        refuse_region_mismatch(&specs, &common.specs.join("stages").join(format!("{}.toml", common.stage))).await?;
         let connection = Connection {
             region: specs.stage.region.clone(),
             endpoint: specs.stage.endpoint.clone(),
@@ -83,6 +84,24 @@ impl Context {
             self.specs.stage.region,
             self.provider.endpoint()
         )
+    }
+}
+
+/// Refuses when the caller's environment names a region other than the stage's: the operator
+/// may believe they are acting somewhere else.
+async fn refuse_region_mismatch(specs: &Specs, stage_file: &std::path::Path) -> Result<(), Failure> {
+    match bankinfra_aws::ambient_region().await {
+        Some((region, source)) if region != specs.stage.region => Err(Failure::new(
+            exit::REFUSED,
+            anyhow!(
+                "stage `{}` deploys to region {} (set in {}), but {source} says {region}; refusing in case you meant another stage. Unset it, or set it to {}",
+                specs.stage.name,
+                specs.stage.region,
+                stage_file.display(),
+                specs.stage.region
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -99,6 +99,10 @@ async fn acquire(ctx: &Context, name: &str, mine: &str) -> Result<(), Failure> {
         return Ok(());
     }
     let held = provider.lock_read(name).await.exit(exit::FAILED)?.unwrap_or_default();
+    if held == mine {
+        // Our own create landed, but its response was lost and the retry found it.
+        return Ok(());
+    }
     if !held.is_empty() && stale(&held) {
         eprintln!("notice: taking over a stale lock on {}: held by {}", ctx.target(), describe(&held));
         provider.lock_delete(name).await.exit(exit::FAILED)?;

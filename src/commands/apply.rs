@@ -1,4 +1,4 @@
-use bankinfra_engine::{ApplyOptions, Executor, Planner};
+use bankinfra_engine::{ApplyOptions, Executor, Planner, RetryPolicy};
 
 use crate::cli::ApplyArgs;
 use crate::commands::confirm;
@@ -24,9 +24,13 @@ async fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32, Failure> {
         return Ok(exit::OK);
     }
     confirm(&format!("Apply these changes to {}?", ctx.target()), args.auto_approve)?;
-    let options =
-        ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: args.adopt };
-    let executor = Executor::new(ctx.provider.clone(), options);
+    let options = ApplyOptions {
+        parallelism: args.parallelism.into(),
+        delete: ctx.delete_options(),
+        adopt: args.adopt,
+        retry: RetryPolicy::default(),
+    };
+    let executor = Executor::new(ctx.provider.clone(), options, ctx.ownership.clone());
     let report = executor.apply(&plan, &|event| render::progress(event, colour)).await;
     out!("{}", render::report("Apply", &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })

@@ -1,5 +1,5 @@
 use anyhow::anyhow;
-use bankinfra_engine::{ApplyOptions, Executor, Planner};
+use bankinfra_engine::{ApplyOptions, Executor, Planner, RetryPolicy};
 
 use crate::cli::DestroyArgs;
 use crate::commands::confirm;
@@ -36,9 +36,15 @@ async fn destroy(ctx: &Context, args: &DestroyArgs) -> Result<i32, Failure> {
     }
     out!("{}", render::plan_text(ctx, &plan, colour));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
-    let options = ApplyOptions { parallelism: args.parallelism.into(), delete: ctx.delete_options(), adopt: false };
-    let report =
-        Executor::new(ctx.provider.clone(), options).apply(&plan, &|event| render::progress(event, colour)).await;
+    let options = ApplyOptions {
+        parallelism: args.parallelism.into(),
+        delete: ctx.delete_options(),
+        adopt: false,
+        retry: RetryPolicy::default(),
+    };
+    let report = Executor::new(ctx.provider.clone(), options, ctx.ownership.clone())
+        .apply(&plan, &|event| render::progress(event, colour))
+        .await;
     out!("{}", render::report("Destroy", &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
 }

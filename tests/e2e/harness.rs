@@ -4,11 +4,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_kms::types::KeyState;
 use bankinfra_testkit::{Emulator, repo_root};
 use serde_json::Value;
 
 pub const STAGE: &str = "local";
 pub const TOTAL_RESOURCES: usize = 141;
+/// What [`Env::owned_counts`] finds after a complete apply: one VPC, six subnets, four route
+/// tables, one internet gateway, two endpoints, three keys, two user pools, four app clients.
+pub const OWNED_COUNTS: [usize; 8] = [1, 6, 4, 1, 2, 3, 2, 4];
 
 /// An emulator plus the specs directory the binary is pointed at.
 pub struct Env {
@@ -50,6 +54,8 @@ impl Env {
             .env("NO_COLOR", "1")
             .env_remove("BANKINFRA_STAGE")
             .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .env_remove("AWS_SESSION_TOKEN")
@@ -137,6 +143,49 @@ impl Env {
     pub fn assert_no_changes(&self) {
         let plan = self.plan_json(0);
         assert_eq!(plan["has_changes"], false, "expected no changes: {plan:#}");
+    }
+
+    /// Counts the ID-addressed resources the stack owns (names cannot be duplicated; these could):
+    /// VPCs, subnets, route tables, internet gateways, endpoints, live keys, user pools, app
+    /// clients of those pools.
+    pub async fn owned_counts(&self) -> [usize; 8] {
+        let ec2 = self.ec2();
+        let f = || Some(owned_filters());
+        let vpcs = ec2.describe_vpcs().set_filters(f()).send().await.unwrap().vpcs().len();
+        let subnets = ec2.describe_subnets().set_filters(f()).send().await.unwrap().subnets().len();
+        let tables = ec2.describe_route_tables().set_filters(f()).send().await.unwrap().route_tables().len();
+        let igws = ec2.describe_internet_gateways().set_filters(f()).send().await.unwrap().internet_gateways().len();
+        let endpoints = ec2.describe_vpc_endpoints().set_filters(f()).send().await.unwrap();
+        // Deleted endpoints stay visible for a while in state `deleted`, as on AWS.
+        let endpoints = endpoints
+            .vpc_endpoints()
+            .iter()
+            .filter(|e| e.state().is_none_or(|s| !s.as_str().eq_ignore_ascii_case("deleted")))
+            .count();
+        let kms = self.kms();
+        let mut keys = 0;
+        for key in kms.list_keys().send().await.unwrap().keys() {
+            let id = key.key_id().unwrap();
+            let tags = kms.list_resource_tags().key_id(id).send().await.unwrap();
+            let ours = tags.tags().iter().any(|t| t.tag_key() == "bankinfra:stage" && t.tag_value() == STAGE);
+            let state =
+                kms.describe_key().key_id(id).send().await.unwrap().key_metadata().unwrap().key_state().cloned();
+            if ours && state != Some(KeyState::PendingDeletion) {
+                keys += 1;
+            }
+        }
+        let cognito = self.cognito();
+        let (mut pools, mut clients) = (0, 0);
+        for pool in cognito.list_user_pools().max_results(60).send().await.unwrap().user_pools() {
+            let described = cognito.describe_user_pool().user_pool_id(pool.id().unwrap()).send().await.unwrap();
+            let tags = described.user_pool().and_then(|p| p.user_pool_tags()).cloned().unwrap_or_default();
+            if tags.get("bankinfra:stage").map(String::as_str) == Some(STAGE) {
+                pools += 1;
+                let listed = cognito.list_user_pool_clients().user_pool_id(pool.id().unwrap()).max_results(60);
+                clients += listed.send().await.unwrap().user_pool_clients().len();
+            }
+        }
+        [vpcs, subnets, tables, igws, endpoints, keys, pools, clients]
     }
 
     pub fn ec2(&self) -> aws_sdk_ec2::Client {

@@ -71,3 +71,17 @@ pub(crate) async fn load_organization(connection: &Connection) -> Option<SdkConf
     let profile = connection.organization_profile.as_ref()?;
     Some(defaults(connection).profile_name(profile).load().await)
 }
+
+/// The region the caller's environment names, if any, and where it says so: `AWS_REGION`,
+/// `AWS_DEFAULT_REGION`, or the `region` of the profile `AWS_PROFILE` selects. Makes no call.
+pub async fn ambient_region() -> Option<(String, String)> {
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if let Some(region) = std::env::var(var).ok().filter(|r| !r.is_empty()) {
+            return Some((region, var.to_string()));
+        }
+    }
+    let profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty())?;
+    let from_profile = aws_config::profile::ProfileFileRegionProvider::builder().profile_name(&profile).build();
+    let region = aws_config::meta::region::ProvideRegion::region(&from_profile).await?;
+    Some((region.to_string(), format!("the region of AWS_PROFILE `{profile}`")))
+}

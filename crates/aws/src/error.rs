@@ -42,6 +42,13 @@ const NOT_READY: &[(&str, &str)] = &[
     ("NoSuchEntity", "policy"),
 ];
 
+/// Whether a create was refused because what it names exists already (perhaps made by an earlier
+/// attempt of the same call whose response was lost).
+fn already_exists(code: &str, message: &str) -> bool {
+    ["AlreadyExists", "AlreadyOwnedByYou", "AlreadyAssociated", "Duplicate"].iter().any(|c| code.contains(c))
+        || message.to_lowercase().contains("already exist")
+}
+
 fn not_ready(code: &str, message: &str) -> bool {
     let message = message.to_lowercase();
     NOT_READY.iter().any(|(c, fragment)| *c == code && message.contains(fragment))
@@ -62,6 +69,7 @@ where
                 Some(c) if THROTTLING.contains(&c) => ErrorClass::Throttled,
                 Some(c) if CREDENTIALS.contains(&c) => ErrorClass::Credentials,
                 Some(c) if not_ready(c, &message) => ErrorClass::NotReady,
+                Some(c) if already_exists(c, &message) => ErrorClass::AlreadyExists,
                 None if status == 404 || status == 501 => ErrorClass::Unsupported,
                 _ if status >= 500 => ErrorClass::Transient,
                 _ => ErrorClass::Permanent,
@@ -139,7 +147,16 @@ pub(crate) fn absent_if<T>(result: Result<T, ProviderError>, codes: &[&str]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::not_ready;
+    use super::{already_exists, not_ready};
+
+    #[test]
+    fn conflicts_with_an_existing_resource_are_recognised_by_code_or_message() {
+        assert!(already_exists("EntityAlreadyExists", "Role with name x already exists."));
+        assert!(already_exists("BucketAlreadyOwnedByYou", ""));
+        assert!(already_exists("DuplicatePolicyException", ""));
+        assert!(already_exists("InvalidRequestException", "A rule with that name already exists"));
+        assert!(!already_exists("ValidationException", "Value at 'name' failed to satisfy constraint"));
+    }
 
     #[test]
     fn eventual_consistency_errors_are_recognised_by_code_and_message() {

@@ -23,6 +23,17 @@ macro_rules! sdk_tags {
 }
 pub(crate) use sdk_tags;
 
+/// `.customize().config_override(sent_once!(aws_sdk_x))` on a call that makes a new resource each
+/// time it lands (CreateVpc, CreateKey, CreateUserPool, ...): the SDK must not repeat it after a
+/// lost response, or a second resource appears. The engine looks the resource up instead (see
+/// `bankinfra_engine::retry`), which is safe because every create is tagged or named.
+macro_rules! sent_once {
+    ($sdk:ident) => {
+        $sdk::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled())
+    };
+}
+pub(crate) use sent_once;
+
 mod cloudtrail;
 mod cognito;
 mod config;
@@ -49,7 +60,7 @@ use bankinfra_model::{
     Address, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError, Resource, Tags,
 };
 
-pub use config::Connection;
+pub use config::{Connection, ambient_region};
 pub use probe::ProbeOutcome;
 
 /// The account and principal the credentials belong to.

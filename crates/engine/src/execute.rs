@@ -7,10 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bankinfra_model::template::Reference;
-use bankinfra_model::{Address, DeleteOptions, ErrorClass, LiveResource, Outputs, Provider, ProviderError, Resource};
+use bankinfra_model::{
+    Address, DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Provider, ProviderError, Resource,
+    TAG_STACK, TAG_STAGE, diff,
+};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::retry::RetryPolicy;
 use crate::{Action, Plan, ResourceChange};
 
 /// How to execute.
@@ -21,6 +25,8 @@ pub struct ApplyOptions {
     pub delete: DeleteOptions,
     /// Take over existing, untagged resources planned as `adopt`.
     pub adopt: bool,
+    /// Bounds of retries and readiness waits.
+    pub retry: RetryPolicy,
 }
 
 /// What happened to one resource.
@@ -81,6 +87,8 @@ impl ApplyReport {
 pub struct Executor {
     provider: Arc<dyn Provider>,
     options: ApplyOptions,
+    /// Whose resources these are: a failed step looks its resource up by these tags.
+    ownership: Ownership,
 }
 
 /// Which part of a change a node performs. A replace is two nodes, so that its delete runs in
@@ -117,8 +125,8 @@ impl Node {
 }
 
 impl Executor {
-    pub fn new(provider: Arc<dyn Provider>, options: ApplyOptions) -> Self {
-        Executor { provider, options }
+    pub fn new(provider: Arc<dyn Provider>, options: ApplyOptions, ownership: Ownership) -> Self {
+        Executor { provider, options, ownership }
     }
 
     /// Executes every non-no-op change of `plan`, each as soon as what it waits for has finished:
@@ -224,6 +232,7 @@ impl Executor {
     ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + Send + 'static {
         let provider = self.provider.clone();
         let options = self.options;
+        let ownership = self.ownership.clone();
         let action = change.action;
         let live = change.live.clone();
         let changes = change.changes.clone();
@@ -243,17 +252,16 @@ impl Executor {
         };
         async move {
             let desired = resolved?;
-            let err = |e: ProviderError| e.to_string();
-            let provider = provider.as_ref();
+            let runner = StepRunner { provider: provider.as_ref(), options: &options, ownership: &ownership };
             let need = |what: &str| format!("internal error: {} change without {what}", action.as_str());
-            match (action, step) {
+            let result = match (action, step) {
                 (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => {
                     let d = desired.ok_or_else(|| need("desired state"))?;
-                    until_ready(|| provider.create(&d)).await.map(Some).map_err(err)
+                    runner.create(&d).await.map(Some)
                 }
                 (Action::Delete, _) | (Action::Replace, Step::RemoveForReplace) => {
                     let l = live.ok_or_else(|| need("live state"))?;
-                    until_ready(|| provider.delete(&l, &options.delete)).await.map(|()| None).map_err(err)
+                    runner.delete(&l).await.map(|()| None)
                 }
                 (Action::Update | Action::Adopt, _) => {
                     if action == Action::Adopt && !options.adopt {
@@ -261,38 +269,94 @@ impl Executor {
                     }
                     let d = desired.ok_or_else(|| need("desired state"))?;
                     let l = live.ok_or_else(|| need("live state"))?;
-                    until_ready(|| provider.update(&l, &d, &changes)).await.map(Some).map_err(err)
+                    runner.update(&l, &d, &changes).await.map(Some)
                 }
-                (Action::Replace, Step::Whole) => Err(need("a delete and a create step")),
+                (Action::Replace, Step::Whole) => return Err(need("a delete and a create step")),
                 (Action::NoOp, _) => Ok(live),
-            }
+            };
+            result.map_err(|e| e.to_string())
         }
     }
 }
 
-/// How long a call may wait, in total, for something it depends on to become visible.
-const READINESS_LIMIT: Duration = Duration::from_secs(90);
-const READINESS_FIRST_PAUSE: Duration = Duration::from_millis(250);
+/// One step's provider calls under the engine's retry policy (see [`crate::retry`]): a step
+/// that fails in a way that may have taken effect looks its resource up before trying again.
+struct StepRunner<'a> {
+    provider: &'a dyn Provider,
+    options: &'a ApplyOptions,
+    ownership: &'a Ownership,
+}
 
-/// Runs `call`, and again with growing pauses while it fails because something it depends on is
-/// not visible yet (eventual consistency), up to [`READINESS_LIMIT`]. Readiness is probed by the
-/// call itself: no fixed sleep before calls that usually need none. Every other error returns
-/// at once (throttling and transient errors are retried by the SDK's own bounded backoff).
-async fn until_ready<T, F, Fut>(mut call: F) -> Result<T, ProviderError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, ProviderError>>,
-{
-    let started = Instant::now();
-    let mut pause = READINESS_FIRST_PAUSE;
-    loop {
-        match call().await {
-            Err(e) if e.class == ErrorClass::NotReady && started.elapsed() + pause < READINESS_LIMIT => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(8));
-            }
-            result => return result,
+impl StepRunner<'_> {
+    async fn create(&self, desired: &Resource) -> Result<LiveResource, ProviderError> {
+        let create = || self.provider.create(desired);
+        self.options.retry.with_recovery(create, || self.bring_existing_to(desired)).await
+    }
+
+    async fn update(
+        &self,
+        live: &LiveResource,
+        desired: &Resource,
+        changes: &[FieldChange],
+    ) -> Result<LiveResource, ProviderError> {
+        let update = || self.provider.update(live, desired, changes);
+        self.options.retry.with_recovery(update, || self.bring_existing_to(desired)).await
+    }
+
+    async fn delete(&self, live: &LiveResource) -> Result<(), ProviderError> {
+        let delete = || self.provider.delete(live, &self.options.delete);
+        let gone = || async {
+            let found = self.find(&Resource::new(live.address.clone(), live.props.clone())).await?;
+            Ok(found.filter(|f| f.physical_id == live.physical_id).is_none().then_some(()))
+        };
+        self.options.retry.with_recovery(delete, gone).await
+    }
+
+    /// The live resource at `resource`'s address, looked up as the planner does (by name or by
+    /// ownership tags). Never mutates.
+    async fn find(&self, resource: &Resource) -> Result<Option<LiveResource>, ProviderError> {
+        let kind = [resource.address.kind()];
+        let read = || self.provider.read(&kind, std::slice::from_ref(resource), self.ownership);
+        let live = self.options.retry.retried(read).await?;
+        Ok(live.into_iter().find(|l| l.address == resource.address))
+    }
+
+    /// After a failure that may have taken effect: `None` if `desired` does not exist yet;
+    /// otherwise the existing resource, updated where it differs from `desired`. Refuses a
+    /// taggable resource without this stack's and stage's tags: this run did not make it.
+    async fn bring_existing_to(&self, desired: &Resource) -> Result<Option<LiveResource>, ProviderError> {
+        let Some(live) = self.find(desired).await? else { return Ok(None) };
+        let operation = format!("look up {}", desired.address);
+        let kind = desired.address.kind();
+        let tags = live.props.tags();
+        let (stack, stage) = (tags.get(TAG_STACK), tags.get(TAG_STAGE));
+        if kind.taggable() && (stack != Some(&self.ownership.stack) || stage != Some(&self.ownership.stage)) {
+            return Err(ProviderError::permanent(
+                operation,
+                format!("{} exists but is not this stack's and stage's, so this run did not make it", live.physical_id),
+            ));
         }
+        let changes = diff(&live.props, &desired.props);
+        if changes.is_empty() {
+            return Ok(Some(live));
+        }
+        let forced: Vec<&str> = changes
+            .iter()
+            .map(|c| c.path.split('.').next().unwrap_or_default())
+            .filter(|top| kind.replace_on().contains(top))
+            .collect();
+        if !forced.is_empty() {
+            return Err(ProviderError::permanent(
+                operation,
+                format!(
+                    "{} exists but differs in {}, which needs a replace; plan again",
+                    live.physical_id,
+                    forced.join(", ")
+                ),
+            ));
+        }
+        let update = || self.provider.update(&live, desired, &changes);
+        Ok(Some(self.options.retry.until_ready(update).await?))
     }
 }
 

@@ -7,8 +7,10 @@ mod error;
 pub mod execute;
 pub mod graph;
 pub mod plan;
+pub mod retry;
 
 pub use error::EngineError;
 pub use execute::{ApplyOptions, ApplyReport, Event, Executor, Outcome};
 pub use graph::ResourceGraph;
 pub use plan::{Action, Plan, Planner, ResourceChange, Summary};
+pub use retry::RetryPolicy;

@@ -9,6 +9,7 @@ use bankinfra_model::{
 };
 use serde::Serialize;
 
+use crate::retry::RetryPolicy;
 use crate::{EngineError, ResourceGraph};
 
 /// What happens to one resource.
@@ -197,7 +198,8 @@ impl<'a> Planner<'a> {
 
     async fn read(&self, graph: &ResourceGraph) -> Result<BTreeMap<Address, LiveResource>, EngineError> {
         let desired: Vec<Resource> = graph.resources().cloned().collect();
-        let live = self.provider.read(&Kind::ALL, &desired, &self.ownership).await.map_err(EngineError::Read)?;
+        let read = || self.provider.read(&Kind::ALL, &desired, &self.ownership);
+        let live = RetryPolicy::default().retried(read).await.map_err(EngineError::Read)?;
         let mut by_address: BTreeMap<Address, LiveResource> = BTreeMap::new();
         let mut duplicates: BTreeMap<Address, Vec<String>> = BTreeMap::new();
         for l in live {

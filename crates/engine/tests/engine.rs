@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bankinfra_engine::{
-    Action, ApplyOptions, ApplyReport, EngineError, Executor, Outcome, Plan, Planner, ResourceGraph, Summary,
+    Action, ApplyOptions, ApplyReport, EngineError, Executor, Outcome, Plan, Planner, ResourceGraph, RetryPolicy,
+    Summary,
 };
 use bankinfra_model::props::ec2::{Subnet, Vpc};
 use bankinfra_model::props::ssm::Parameter;
@@ -49,6 +50,43 @@ struct State {
     fail_update: BTreeSet<Address>,
     /// Creates of these answer "not ready" (eventual consistency) this many more times.
     not_ready: BTreeMap<Address, usize>,
+    /// Operations on these are throttled (no effect) this many more times.
+    throttled: BTreeMap<Address, usize>,
+    /// Operations on these take effect but their response is lost this many more times.
+    lost_response: BTreeMap<Address, usize>,
+    /// (first, second) physical IDs of every resource created twice.
+    duplicates: Vec<(String, String)>,
+}
+
+impl State {
+    /// One use of a fault counter for `address`: whether it fires now.
+    fn fire(faults: &mut BTreeMap<Address, usize>, address: &Address) -> bool {
+        match faults.get_mut(address).filter(|n| **n > 0) {
+            Some(left) => {
+                *left -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn throttled() -> ProviderError {
+    ProviderError {
+        operation: "mock:Op".into(),
+        code: Some("ThrottlingException".into()),
+        message: "Rate exceeded".into(),
+        class: ErrorClass::Throttled,
+    }
+}
+
+fn connection_lost() -> ProviderError {
+    ProviderError {
+        operation: "mock:Op".into(),
+        code: None,
+        message: "connection closed before message completed".into(),
+        class: ErrorClass::Unreachable,
+    }
 }
 
 #[derive(Default)]
@@ -209,12 +247,20 @@ impl Provider for MockProvider {
         if state.fail_create.contains(&resource.address) {
             return Err(ProviderError::permanent("mock:Create", format!("create of {} refused", resource.address)));
         }
-        if state.live.contains_key(&resource.address) {
-            return Err(ProviderError::permanent("mock:Create", format!("{} already exists", resource.address)));
+        if State::fire(&mut state.throttled, &resource.address) {
+            return Err(throttled());
         }
+        // Like an ID-addressed AWS resource (a VPC, a key): a second create makes a second one,
+        // which a later read reports as a duplicate.
         state.next_id += 1;
         let live = live_of(resource, state.next_id);
+        if let Some(existing) = state.live.get(&resource.address).map(|l| l.physical_id.clone()) {
+            state.duplicates.push((existing, live.physical_id.clone()));
+        }
         state.live.insert(resource.address.clone(), live.clone());
+        if State::fire(&mut state.lost_response, &resource.address) {
+            return Err(connection_lost());
+        }
         Ok(live)
     }
 
@@ -231,21 +277,34 @@ impl Provider for MockProvider {
         if state.fail_update.contains(&desired.address) {
             return Err(ProviderError::permanent("mock:Update", format!("update of {} refused", desired.address)));
         }
+        if State::fire(&mut state.throttled, &desired.address) {
+            return Err(throttled());
+        }
         let current = state
             .live
             .get_mut(&live.address)
             .filter(|l| l.physical_id == live.physical_id)
             .ok_or_else(|| ProviderError::permanent("mock:Update", format!("{} does not exist", live.address)))?;
         current.props = desired.props.clone();
-        Ok(current.clone())
+        let updated = current.clone();
+        if State::fire(&mut state.lost_response, &desired.address) {
+            return Err(connection_lost());
+        }
+        Ok(updated)
     }
 
     async fn delete(&self, live: &LiveResource, _options: &DeleteOptions) -> Result<(), ProviderError> {
         let _op = self.begin(Call::Delete(live.address.clone()));
         tokio::time::sleep(OP_DELAY).await;
         let mut state = self.state();
+        if State::fire(&mut state.throttled, &live.address) {
+            return Err(throttled());
+        }
         if state.live.get(&live.address).is_some_and(|l| l.physical_id == live.physical_id) {
             state.live.remove(&live.address);
+        }
+        if State::fire(&mut state.lost_response, &live.address) {
+            return Err(connection_lost());
         }
         Ok(())
     }
@@ -322,8 +381,25 @@ fn network() -> Vec<Resource> {
     ]
 }
 
+/// The default retry policy's shape, in milliseconds.
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 4,
+        backoff_base: Duration::from_millis(1),
+        backoff_cap: Duration::from_millis(5),
+        readiness_limit: Duration::from_secs(2),
+        readiness_first_pause: Duration::from_millis(2),
+        readiness_longest_pause: Duration::from_millis(20),
+    }
+}
+
 fn options(parallelism: usize) -> ApplyOptions {
-    ApplyOptions { parallelism, delete: DeleteOptions { purge_data: false, kms_deletion_window_days: 7 }, adopt: false }
+    ApplyOptions {
+        parallelism,
+        delete: DeleteOptions { purge_data: false, kms_deletion_window_days: 7 },
+        adopt: false,
+        retry: fast_retries(),
+    }
 }
 
 async fn plan(mock: &MockProvider, resources: Vec<Resource>) -> Plan {
@@ -341,7 +417,7 @@ async fn plan_destroy(mock: &MockProvider, resources: Vec<Resource>) -> Plan {
 }
 
 async fn apply(mock: &Arc<MockProvider>, plan: &Plan, parallelism: usize) -> ApplyReport {
-    Executor::new(mock.clone(), options(parallelism)).apply(plan, &|_| {}).await
+    Executor::new(mock.clone(), options(parallelism), owner()).apply(plan, &|_| {}).await
 }
 
 /// Plans and applies `resources`, asserting success.
@@ -890,4 +966,73 @@ async fn other_failures_are_not_retried() {
         .filter(|c| matches!(c, Call::Create(r) if r.address == addr("ssm_parameter.vpc-id")))
         .count();
     assert_eq!(creates, 1);
+}
+
+fn count_calls(mock: &MockProvider, wanted: impl Fn(&Call) -> bool) -> usize {
+    mock.calls().iter().filter(|c| wanted(c)).count()
+}
+
+fn creates_of(mock: &MockProvider, address: &str) -> usize {
+    let address = addr(address);
+    count_calls(mock, |c| matches!(c, Call::Create(r) if r.address == address))
+}
+
+#[tokio::test]
+async fn a_create_whose_response_is_lost_is_found_not_made_twice() {
+    let mock = MockProvider::new();
+    mock.state().lost_response.insert(addr("vpc.main"), 1);
+    let report = converge(&mock, vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")]).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert_eq!(creates_of(&mock, "vpc.main"), 1, "looked up after the lost response, not created again");
+    assert!(mock.state().duplicates.is_empty());
+    let Props::SsmParameter(p) = mock.created_props("ssm_parameter.vpc-id") else { panic!("a parameter") };
+    assert_eq!(p.value, mock.output("vpc.main", "id"), "dependents get the found resource's outputs");
+    assert!(!plan_has_changes(&mock, vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")]).await);
+}
+
+#[tokio::test]
+async fn a_throttled_create_is_retried_with_backoff_until_it_succeeds() {
+    let mock = MockProvider::new();
+    mock.state().throttled.insert(addr("vpc.main"), 2);
+    let report = converge(&mock, network()).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert_eq!(creates_of(&mock, "vpc.main"), 3, "two throttled attempts, then created");
+    assert!(mock.state().duplicates.is_empty());
+}
+
+#[tokio::test]
+async fn throttling_that_outlasts_the_retry_bound_fails_the_resource() {
+    let mock = MockProvider::new();
+    mock.state().throttled.insert(addr("vpc.main"), 100);
+    let plan = plan(&mock, network()).await;
+    let report = apply(&mock, &plan, 4).await;
+    assert!(
+        matches!(outcome(&report, "vpc.main"), Outcome::Failed { error, .. } if error.contains("ThrottlingException"))
+    );
+    assert_eq!(creates_of(&mock, "vpc.main"), fast_retries().attempts as usize);
+}
+
+#[tokio::test]
+async fn an_update_whose_response_is_lost_is_checked_not_failed() {
+    let mock = MockProvider::new();
+    converge(&mock, network()).await;
+    mock.state().lost_response.insert(addr("ssm_parameter.vpc-id"), 1);
+    let changed = with_param_value(network(), "vpc-id", "new");
+    let report = converge(&mock, changed.clone()).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let updates = count_calls(&mock, |c| matches!(c, Call::Update(a, _) if *a == addr("ssm_parameter.vpc-id")));
+    assert_eq!(updates, 1, "the lookup found the update in place");
+    assert!(!plan_has_changes(&mock, changed).await);
+}
+
+#[tokio::test]
+async fn a_delete_whose_response_is_lost_is_confirmed_by_a_lookup() {
+    let mock = MockProvider::new();
+    converge(&mock, network()).await;
+    mock.state().lost_response.insert(addr("vpc.main"), 1);
+    let plan = plan_destroy(&mock, network()).await;
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert!(mock.state().live.is_empty());
+    assert_eq!(count_calls(&mock, |c| *c == Call::Delete(addr("vpc.main"))), 1);
 }

@@ -75,6 +75,9 @@ pub enum ErrorClass {
     /// visible to the service yet (a role not yet assumable, a principal not yet known). The
     /// same call succeeds once it is.
     NotReady,
+    /// The resource a create names already exists: possibly made by an earlier attempt of this
+    /// very call whose response was lost.
+    AlreadyExists,
     /// The endpoint does not implement the operation.
     Unsupported,
     /// The request is wrong or not allowed; retrying will not help.

@@ -170,6 +170,8 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .id_token_validity(c.id_token_validity_minutes as i32)
         .refresh_token_validity(c.refresh_token_validity_days as i32)
         .token_validity_units(units())
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_cognitoidentityprovider))
         .send()
         .await
         .op("cognito-idp:CreateUserPoolClient")?;

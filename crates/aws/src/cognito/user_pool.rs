@@ -193,6 +193,8 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         ))
         .deletion_protection(DeletionProtectionType::from(p.deletion_protection.as_str()))
         .set_user_pool_tags(Some(tags(p)))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_cognitoidentityprovider))
         .send()
         .await
         .op("cognito-idp:CreateUserPool")?;

@@ -57,6 +57,8 @@ pub(super) async fn create(
     let out = client
         .create_internet_gateway()
         .tag_specifications(tag_spec(ResourceType::InternetGateway, &p.tags))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_ec2))
         .send()
         .await
         .op("ec2:CreateInternetGateway")?;

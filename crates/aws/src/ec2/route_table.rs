@@ -70,6 +70,8 @@ pub(super) async fn create(
         .create_route_table()
         .vpc_id(&p.vpc_id)
         .tag_specifications(tag_spec(ResourceType::RouteTable, &p.tags))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_ec2))
         .send()
         .await
         .op("ec2:CreateRouteTable")?;

@@ -49,6 +49,8 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &Subnet) -> 
         .cidr_block(&p.cidr_block)
         .availability_zone(&p.availability_zone)
         .tag_specifications(tag_spec(ResourceType::Subnet, &p.tags))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_ec2))
         .send()
         .await
         .op("ec2:CreateSubnet")?;

@@ -62,6 +62,8 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &Vpc) -> Res
         .create_vpc()
         .cidr_block(&p.cidr_block)
         .tag_specifications(tag_spec(ResourceType::Vpc, &p.tags))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_ec2))
         .send()
         .await
         .op("ec2:CreateVpc")?;

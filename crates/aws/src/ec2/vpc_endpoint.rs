@@ -71,6 +71,8 @@ pub(super) async fn create(
         .set_route_table_ids(Some(p.route_table_ids.clone()))
         .tag_specifications(tag_spec(ResourceType::VpcEndpoint, &p.tags))
         .client_token(client_token(resource))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_ec2))
         .send()
         .await
         .op("ec2:CreateVpcEndpoint")?;

@@ -152,6 +152,8 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .key_spec(KeySpec::from(p.key_spec.as_str()))
         .policy(p.policy.to_string())
         .set_tags(Some(to_sdk(&p.tags)?))
+        .customize()
+        .config_override(crate::sent_once!(aws_sdk_kms))
         .send()
         .await
         .op("kms:CreateKey")?;
