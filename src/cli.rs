@@ -68,12 +68,37 @@ pub struct PlanArgs {
     /// Show the plan even if it breaks a GATE policy (GOV-005, DT-002), instead of refusing.
     #[arg(long)]
     pub allow_gate_violation: bool,
+    /// Also save the plan to FILE, with a fingerprint of the specs and live state it was made
+    /// from; `bankinfra apply FILE` executes exactly it, or refuses if anything changed since.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub targets: Targets,
+}
+
+/// `--target`: limit the run to some resources.
+#[derive(Debug, Clone, Args)]
+pub struct Targets {
+    /// Limit to this resource (e.g. kms_key.pii) and what it depends on (for destroy: what
+    /// depends on it). Repeatable.
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub addresses: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
     pub common: Common,
+    /// A plan saved by `bankinfra plan --out FILE`: apply exactly it (refused if the specs or
+    /// live state changed since it was made).
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub targets: Targets,
+    /// Allow replacing this resource although it holds data (a bucket, key, user pool or log
+    /// group): the old one and its data are deleted. Repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub allow_replace: Vec<String>,
     /// Do not ask for confirmation (required without a terminal).
     #[arg(long)]
     pub auto_approve: bool,
@@ -101,6 +126,8 @@ pub struct DestroyArgs {
     /// Required on protected stages (uat, prod): repeat the stage name to confirm.
     #[arg(long, value_name = "STAGE")]
     pub confirm_stage: Option<String>,
+    #[command(flatten)]
+    pub targets: Targets,
 }
 
 #[derive(Debug, Args)]

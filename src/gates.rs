@@ -5,7 +5,9 @@
 use anyhow::anyhow;
 use bankinfra_engine::{Action, Plan, ResourceChange};
 use bankinfra_model::template::Reference;
-use bankinfra_model::{LiveResource, Outputs, Resource};
+use std::collections::{HashMap, HashSet};
+
+use bankinfra_model::{Address, LiveResource, Outputs, Resource};
 use bankinfra_spec::Specs;
 use bankinfra_verify::{CheckResult, Facts};
 
@@ -19,24 +21,32 @@ fn placeholder(reference: &str) -> String {
     format!("(known after apply: {reference})")
 }
 
-/// The state the plan leaves: every declared resource with its desired props (references
-/// resolved against live outputs, or placeholders), and its live outputs where it exists.
-fn prospective(plan: &Plan) -> Vec<LiveResource> {
+/// The state `plan` leaves, where `plan` may be `whole` limited by `--target`: every declared
+/// resource the plan acts on with its desired props (references resolved against live outputs,
+/// or placeholders), and every other one as it is live.
+fn prospective(whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
+    let in_scope: HashSet<&Address> = plan.changes.iter().map(|c| &c.address).collect();
     let outputs_of = |change: &ResourceChange| -> Outputs {
         match (&change.live, change.action) {
-            (Some(live), action) if action != Action::Replace => live.outputs.clone(),
+            (Some(live), action) if action != Action::Replace || !in_scope.contains(&change.address) => {
+                live.outputs.clone()
+            }
             _ => OUTPUTS.iter().map(|o| (o.to_string(), placeholder(&format!("{}.{o}", change.address)))).collect(),
         }
     };
-    let known: std::collections::HashMap<_, _> =
-        plan.changes.iter().filter(|c| c.desired.is_some()).map(|c| (c.address.clone(), outputs_of(c))).collect();
+    let known: HashMap<_, _> =
+        whole.changes.iter().filter(|c| c.desired.is_some()).map(|c| (c.address.clone(), outputs_of(c))).collect();
     let lookup = |r: &Reference| {
         Some(known.get(&r.address)?.get(&r.output).cloned().unwrap_or_else(|| placeholder(&r.to_string())))
     };
-    plan.changes
+    whole
+        .changes
         .iter()
         .filter_map(|c| {
             let desired: &Resource = c.desired.as_ref()?;
+            if !in_scope.contains(&c.address) {
+                return c.live.clone();
+            }
             let props = desired.props.resolve(&lookup, Some("(unknown)")).ok()?;
             Some(LiveResource {
                 address: c.address.clone(),
@@ -48,10 +58,17 @@ fn prospective(plan: &Plan) -> Vec<LiveResource> {
         .collect()
 }
 
-/// The GATE checks the plan's end state would fail.
-pub fn violations(specs: &Specs, plan: &Plan, organization: bool) -> Vec<CheckResult> {
-    let facts = Facts::new(specs, prospective(plan), organization);
-    bankinfra_verify::gate_violations(&facts)
+/// The GATE checks the end state of `plan` would fail. `plan` is `whole`, or `whole` limited by
+/// `--target`: then only the checks it makes fail count, not those that fail already (a
+/// partial deploy leaves the rest of the stack as it is, missing or not).
+pub fn violations(specs: &Specs, whole: &Plan, plan: &Plan, organization: bool) -> Vec<CheckResult> {
+    let after = bankinfra_verify::gate_violations(&Facts::new(specs, prospective(whole, plan), organization));
+    if plan.changes.len() == whole.changes.len() {
+        return after;
+    }
+    let live = whole.changes.iter().filter_map(|c| c.live.clone()).collect();
+    let before = bankinfra_verify::gate_violations(&Facts::new(specs, live, organization));
+    after.into_iter().filter(|a| !before.iter().any(|b| b.requirement == a.requirement && b.name == a.name)).collect()
 }
 
 /// Refuses (exit 5) when the plan breaks a GATE, unless the operator overrides it; then warns.
@@ -65,18 +82,18 @@ pub fn enforce(violations: &[CheckResult], allow: bool) -> Result<(), Failure> {
         .collect();
     if allow {
         eprintln!(
-            "WARNING: --allow-gate-violation: applying a plan that breaks {} GATE check(s):\\n{}",
+            "WARNING: --allow-gate-violation: applying a plan that breaks {} GATE check(s):\n{}",
             violations.len(),
-            list.join("\\n")
+            list.join("\n")
         );
         return Ok(());
     }
     Err(Failure::new(
         exit::REFUSED,
         anyhow!(
-            "this plan would break {} GATE check(s); fix specs/ (or, knowingly, re-run with --allow-gate-violation):\\n{}",
+            "this plan would break {} GATE check(s); fix specs/ (or, knowingly, re-run with --allow-gate-violation):\n{}",
             violations.len(),
-            list.join("\\n")
+            list.join("\n")
         ),
     ))
 }

@@ -12,6 +12,7 @@ mod lock;
 mod output;
 mod probes;
 mod render;
+mod saved_plan;
 
 use clap::Parser;
 

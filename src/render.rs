@@ -73,6 +73,14 @@ fn render_change(out: &mut String, change: &ResourceChange, colour: bool) {
     } else {
         format!(" ({} forces replacement)", change.replace_because.join(", "))
     };
+    let because = if change.action == Action::Replace && change.address.kind().holds_data() {
+        format!(
+            "{because}\n      ! holds data: the old one is deleted with its data; apply needs --allow-replace {}",
+            change.address
+        )
+    } else {
+        because
+    };
     let _ = writeln!(out, "  {} {}{}", paint(&header, change.action, colour), verb(change.action), because);
     let width = change.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
     for field in &change.changes {
@@ -126,6 +134,11 @@ fn policy_diff(before: &Value, after: &Value) -> String {
 }
 
 pub fn plan_json(ctx: &Context, plan: &Plan) -> String {
+    serde_json::to_string_pretty(&plan_document(ctx, plan)).unwrap_or_default()
+}
+
+/// The plan as a JSON document (docs/json-output.md).
+pub fn plan_document(ctx: &Context, plan: &Plan) -> Value {
     let changes: Vec<Value> = plan
         .changes
         .iter()
@@ -140,7 +153,7 @@ pub fn plan_json(ctx: &Context, plan: &Plan) -> String {
         })
         .collect();
     let summary = plan.summary();
-    let doc = json!({
+    json!({
         "format_version": PLAN_FORMAT_VERSION,
         "stage": ctx.specs.stage.name,
         "account": ctx.identity.account,
@@ -148,8 +161,7 @@ pub fn plan_json(ctx: &Context, plan: &Plan) -> String {
         "has_changes": summary.has_changes(),
         "summary": summary,
         "resource_changes": changes,
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    })
 }
 
 /// One plain line per state change (the executor reports them as they happen).

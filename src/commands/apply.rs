@@ -1,29 +1,59 @@
-use bankinfra_engine::{ApplyOptions, Executor, Planner, RetryPolicy};
+use bankinfra_engine::{ApplyOptions, Executor, RetryPolicy, TargetScope};
+use bankinfra_model::Address;
 
 use crate::cli::ApplyArgs;
-use crate::commands::confirm;
+use crate::commands::{confirm, planning};
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
 use crate::output::out;
-use crate::render;
-use crate::{gates, lock};
+use crate::{gates, lock, render, saved_plan};
 
 pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
+    let saved = args.plan_file.as_deref().map(saved_plan::read).transpose()?;
+    let targets = match &saved {
+        Some(saved) if !args.targets.addresses.is_empty() => {
+            return Err(Failure::new(
+                exit::BAD_INPUT,
+                anyhow::anyhow!(
+                    "--target cannot narrow a saved plan (it applies exactly what was planned{}); plan again with the targets you want",
+                    if saved.targets.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", targets {}", saved.targets.join(", "))
+                    }
+                ),
+            ));
+        }
+        Some(saved) => {
+            saved.targets.iter().map(|t| t.parse::<Address>()).collect::<Result<Vec<_>, _>>().exit(exit::BAD_INPUT)?
+        }
+        None => planning::target_addresses(&args.targets)?,
+    };
     let ctx = Context::load(&args.common).await?;
-    lock::locked(&ctx, "apply", apply(&ctx, &args)).await
+    lock::locked(&ctx, "apply", apply(&ctx, &args, saved.as_ref(), &targets)).await
 }
 
-async fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32, Failure> {
+async fn apply(
+    ctx: &Context,
+    args: &ApplyArgs,
+    saved: Option<&saved_plan::Saved>,
+    targets: &[Address],
+) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
-    let plan =
-        Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let planning::Planned { whole, plan } = planning::converge(ctx, targets).await?;
+    if let (Some(saved), Some(path)) = (saved, &args.plan_file) {
+        saved_plan::ensure_unchanged(saved, &saved_plan::capture(ctx, &plan, targets), path)?;
+    }
+    planning::announce_targets(&plan, targets, TargetScope::WithDependencies);
     out!("{}", render::plan_text(ctx, &plan, colour));
-    let violations = gates::violations(&ctx.specs, &plan, ctx.provider.manages_organization());
+    let violations = gates::violations(&ctx.specs, &whole, &plan, ctx.provider.manages_organization());
     gates::enforce(&violations, args.allow_gate_violation)?;
     if !plan.summary().has_changes() {
         return Ok(exit::OK);
     }
-    confirm(&format!("Apply these changes to {}?", ctx.target()), args.auto_approve)?;
+    planning::refuse_data_loss(&plan, &args.allow_replace)?;
+    // A saved plan was reviewed already: applying the file is the approval.
+    confirm(&format!("Apply these changes to {}?", ctx.target()), args.auto_approve || saved.is_some())?;
     let options = ApplyOptions {
         parallelism: args.parallelism.into(),
         delete: ctx.delete_options(),

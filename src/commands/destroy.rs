@@ -1,14 +1,16 @@
 use anyhow::anyhow;
-use bankinfra_engine::{ApplyOptions, Executor, Planner, RetryPolicy};
+use bankinfra_engine::{ApplyOptions, Executor, RetryPolicy, TargetScope};
+use bankinfra_model::Address;
 
 use crate::cli::DestroyArgs;
-use crate::commands::confirm;
+use crate::commands::{confirm, planning};
 use crate::context::Context;
-use crate::exit::{self, ExitCode, Failure};
+use crate::exit::{self, Failure};
 use crate::output::{out, outln};
 use crate::{lock, render};
 
 pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
+    let targets = planning::target_addresses(&args.targets)?;
     let ctx = Context::load(&args.common).await?;
     let stage = &ctx.specs.stage;
     if stage.switches.destroy_protected && args.confirm_stage.as_deref() != Some(stage.name.as_str()) {
@@ -21,19 +23,17 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
             ),
         ));
     }
-    lock::locked(&ctx, "destroy", destroy(&ctx, &args)).await
+    lock::locked(&ctx, "destroy", destroy(&ctx, &args, &targets)).await
 }
 
-async fn destroy(ctx: &Context, args: &DestroyArgs) -> Result<i32, Failure> {
+async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address]) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
-    let plan = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone())
-        .plan_destroy(ctx.graph.clone())
-        .await
-        .exit(exit::FAILED)?;
+    let plan = planning::destroy(ctx, targets).await?;
     if !plan.summary().has_changes() {
         outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         return Ok(exit::OK);
     }
+    planning::announce_targets(&plan, targets, TargetScope::WithDependents);
     out!("{}", render::plan_text(ctx, &plan, colour));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions {

@@ -5,6 +5,7 @@ mod destroy;
 mod graph;
 mod outputs;
 mod plan;
+mod planning;
 mod unlock;
 mod verify;
 

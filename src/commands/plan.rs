@@ -1,22 +1,36 @@
-use bankinfra_engine::Planner;
+use bankinfra_engine::TargetScope;
 
 use crate::cli::PlanArgs;
+use crate::commands::planning;
 use crate::context::Context;
-use crate::exit::{self, ExitCode, Failure};
+use crate::exit::{self, Failure};
 use crate::gates;
 use crate::output::{out, outln};
 use crate::render;
+use crate::saved_plan;
 
 pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
+    let targets = planning::target_addresses(&args.targets)?;
     let ctx = Context::load(&args.common).await?;
-    let plan =
-        Planner::new(ctx.provider.as_ref(), ctx.ownership.clone()).plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let planning::Planned { whole, plan } = planning::converge(&ctx, &targets).await?;
     if args.json {
         outln!("{}", render::plan_json(&ctx, &plan));
     } else {
+        planning::announce_targets(&plan, &targets, TargetScope::WithDependencies);
         out!("{}", render::plan_text(&ctx, &plan, render::use_colour(args.common.color)));
     }
-    let violations = gates::violations(&ctx.specs, &plan, ctx.provider.manages_organization());
+    let violations = gates::violations(&ctx.specs, &whole, &plan, ctx.provider.manages_organization());
     gates::enforce(&violations, args.allow_gate_violation)?;
+    if let Some(path) = &args.out {
+        saved_plan::write(path, &ctx, &plan, &targets)?;
+        if !args.json {
+            outln!(
+                "Saved this plan to {}; apply exactly it with `bankinfra apply --stage {} {}`.",
+                path.display(),
+                ctx.specs.stage.name,
+                path.display()
+            );
+        }
+    }
     Ok(if args.detailed_exitcode && plan.summary().has_changes() { exit::CHANGES } else { exit::OK })
 }

@@ -15,6 +15,7 @@ mod harness;
 mod lifecycle;
 mod lock;
 mod networking;
+mod plan_fidelity;
 mod secrets;
 mod ssm_outputs;
 mod verify;

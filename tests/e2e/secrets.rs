@@ -43,6 +43,12 @@ async fn no_client_secret_or_credential_appears_in_any_output_stream() {
         streams.push(text(&out.stdout));
         streams.push(text(&out.stderr));
     }
+    // A saved plan file.
+    let saved = std::env::temp_dir().join(format!("bankinfra-secrets-{}.json", std::process::id()));
+    let out = env.run(&["plan", "--stage", STAGE, "--out", saved.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    streams.push(std::fs::read_to_string(&saved).unwrap());
+    let _ = std::fs::remove_file(&saved);
     // An error path too: a run refused for the wrong account prints what it knows.
     let mut wrong = env.command(&["plan", "--stage", "dev"]);
     let out = wrong.output().unwrap();

@@ -12,5 +12,5 @@ pub mod retry;
 pub use error::EngineError;
 pub use execute::{ApplyOptions, ApplyReport, Event, Executor, Outcome};
 pub use graph::ResourceGraph;
-pub use plan::{Action, Plan, Planner, ResourceChange, Summary};
+pub use plan::{Action, Plan, Planner, ResourceChange, Summary, TargetScope};
 pub use retry::RetryPolicy;

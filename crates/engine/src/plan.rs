@@ -1,7 +1,7 @@
 //! The planner: compares desired resources with live state and decides one action per resource.
 //! It only reads; nothing here can change the cloud.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bankinfra_model::template::{Reference, UNKNOWN};
 use bankinfra_model::{
@@ -128,6 +128,41 @@ impl Plan {
     pub fn change(&self, address: &Address) -> Option<&ResourceChange> {
         self.changes.iter().find(|c| &c.address == address)
     }
+
+    /// Keeps only the changes of `targets` and of what they need: their transitive dependencies
+    /// when converging, their transitive dependents when destroying (those must go first).
+    /// Everything else is left as it is. An address that is neither declared nor in the plan is
+    /// returned as an error.
+    pub fn restrict_to(&mut self, targets: &[Address], scope: TargetScope) -> Result<(), Vec<Address>> {
+        let unknown: Vec<Address> =
+            targets.iter().filter(|t| !self.graph.contains(t) && self.change(t).is_none()).cloned().collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let mut keep: HashSet<Address> = HashSet::new();
+        let mut pending: Vec<Address> = targets.to_vec();
+        while let Some(address) = pending.pop() {
+            if !keep.insert(address.clone()) {
+                continue;
+            }
+            let next = match scope {
+                TargetScope::WithDependencies => self.graph.dependencies(&address),
+                TargetScope::WithDependents => self.graph.dependents(&address),
+            };
+            pending.extend(next.into_iter().cloned());
+        }
+        self.changes.retain(|c| keep.contains(&c.address));
+        Ok(())
+    }
+}
+
+/// What `--target` brings along with each targeted resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetScope {
+    /// Plan and apply: what the target refers to, directly or not.
+    WithDependencies,
+    /// Destroy: what refers to the target, directly or not.
+    WithDependents,
 }
 
 /// Computes plans against a provider.

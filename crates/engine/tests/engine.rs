@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bankinfra_engine::{
     Action, ApplyOptions, ApplyReport, EngineError, Executor, Outcome, Plan, Planner, ResourceGraph, RetryPolicy,
-    Summary,
+    Summary, TargetScope,
 };
 use bankinfra_model::props::ec2::{Subnet, Vpc};
 use bankinfra_model::props::ssm::Parameter;
@@ -1035,4 +1035,42 @@ async fn a_delete_whose_response_is_lost_is_confirmed_by_a_lookup() {
     assert!(report.succeeded(), "{:#?}", report.outcomes);
     assert!(mock.state().live.is_empty());
     assert_eq!(count_calls(&mock, |c| *c == Call::Delete(addr("vpc.main"))), 1);
+}
+
+fn addresses(plan: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = plan.changes.iter().map(|c| c.address.to_string()).collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_target_brings_what_it_depends_on_and_nothing_else() {
+    let mock = MockProvider::new();
+    let mut plan = plan(&mock, network()).await;
+    plan.restrict_to(&[addr("ssm_parameter.subnet-a-arn")], TargetScope::WithDependencies).unwrap();
+    assert_eq!(addresses(&plan), ["ssm_parameter.subnet-a-arn", "subnet.a", "vpc.main"]);
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert!(mock.live("subnet.b").is_none() && mock.live("ssm_parameter.vpc-id").is_none());
+}
+
+#[tokio::test]
+async fn a_destroy_target_brings_what_depends_on_it() {
+    let mock = MockProvider::new();
+    converge(&mock, network()).await;
+    let mut plan = plan_destroy(&mock, network()).await;
+    plan.restrict_to(&[addr("subnet.a")], TargetScope::WithDependents).unwrap();
+    assert_eq!(addresses(&plan), ["ssm_parameter.subnet-a-arn", "subnet.a"]);
+    let report = apply(&mock, &plan, 4).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert!(mock.live("subnet.a").is_none() && mock.live("subnet.b").is_some() && mock.live("vpc.main").is_some());
+    assert!(mock.delete_position("ssm_parameter.subnet-a-arn") < mock.delete_position("subnet.a"));
+}
+
+#[tokio::test]
+async fn an_unknown_target_is_named() {
+    let mock = MockProvider::new();
+    let mut plan = plan(&mock, network()).await;
+    let unknown = plan.restrict_to(&[addr("vpc.main"), addr("vpc.other")], TargetScope::WithDependencies).unwrap_err();
+    assert_eq!(unknown, vec![addr("vpc.other")]);
 }
