@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """bankinfra's local AWS: moto in server mode, with fixes where moto departs from the AWS API.
 
-Usage: launch.py [--host 127.0.0.1] [--port 5000] [--tls-dir DIR]
+Usage: launch.py [--host 127.0.0.1] [--port 5000] [--tls-dir DIR] [--request-log FILE]
 
 With --tls-dir the emulator serves HTTPS (as AWS endpoints do) with DIR/server.pem, signed by the
 local CA DIR/ca.pem that clients must trust; both are made on first use (see local_ca.py).
+With --request-log every request received is appended to FILE as a JSON line (service,
+operation, method, path, mutating) before it is handled (see request_log.py).
 
 Each fix below, and each in emulator/extensions/ (APIs moto lacks, and fixes of services whose
 patches outgrew this file; one module per service), follows the AWS API reference and has a test in emulator/test_launch.py. The engine never knows it talks
@@ -522,6 +524,12 @@ def main(argv=None):
         help="serve HTTPS with DIR/server.pem and DIR/server-key.pem, signed by the local CA "
         "DIR/ca.pem (made if DIR lacks them); clients must trust DIR/ca.pem",
     )
+    parser.add_argument(
+        "--request-log",
+        metavar="FILE",
+        help="append one JSON line per request received (service, operation, method, path, "
+        "mutating) to FILE, flushed before the request is handled",
+    )
     args = parser.parse_args(argv)
     moto_args = ["--host", args.host, "--port", str(args.port)]
     if args.tls_dir:
@@ -529,6 +537,10 @@ def main(argv=None):
         moto_args += ["--ssl-cert", certificate, "--ssl-key", key]
     for patch in PATCHES:
         patch()
+    if args.request_log:
+        import request_log
+
+        request_log.install(args.request_log)
     from moto.server import main as moto_main
 
     moto_main(moto_args)
