@@ -111,6 +111,10 @@ fn connection_failure(e: ProviderError, specs: &Specs, endpoint: &str) -> Failur
             "cannot reach AWS at {endpoint} for stage `{}`; for stage local start the emulator (scripts/emulator.sh start) or set AWS_ENDPOINT_URL",
             specs.stage.name
         ),
+        ErrorClass::Credentials if e.code.is_none() => format!(
+            "no AWS credentials for stage `{}` (account {}); set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, OIDC) and try again",
+            specs.stage.name, specs.stage.account_id
+        ),
         _ => format!(
             "AWS refused the credentials for stage `{}` at {endpoint}; set AWS_PROFILE (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, OIDC) for account {}",
             specs.stage.name, specs.stage.account_id

@@ -2,7 +2,7 @@ use bankinfra_engine::{ApplyOptions, Executor, RetryPolicy, TargetScope};
 use bankinfra_model::Address;
 
 use crate::cli::ApplyArgs;
-use crate::commands::{confirm, planning};
+use crate::commands::{confirm, ensure_confirmable, planning};
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
 use crate::output::out;
@@ -29,6 +29,8 @@ pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
         }
         None => planning::target_addresses(&args.targets)?,
     };
+    // A saved plan was reviewed already: applying the file is the approval.
+    ensure_confirmable(args.auto_approve || saved.is_some())?;
     let ctx = Context::load(&args.common).await?;
     lock::locked(&ctx, "apply", apply(&ctx, &args, saved.as_ref(), &targets)).await
 }

@@ -3,7 +3,7 @@ use bankinfra_engine::{ApplyOptions, Executor, RetryPolicy, TargetScope};
 use bankinfra_model::Address;
 
 use crate::cli::DestroyArgs;
-use crate::commands::{confirm, planning};
+use crate::commands::{confirm, ensure_confirmable, planning};
 use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::output::{out, outln};
@@ -11,6 +11,7 @@ use crate::{lock, render};
 
 pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
     let targets = planning::target_addresses(&args.targets)?;
+    ensure_confirmable(args.auto_approve)?;
     let ctx = Context::load(&args.common).await?;
     let stage = &ctx.specs.stage;
     if stage.switches.destroy_protected && args.confirm_stage.as_deref() != Some(stage.name.as_str()) {

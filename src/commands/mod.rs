@@ -29,18 +29,25 @@ pub async fn run(cli: Cli) -> Result<i32, Failure> {
     }
 }
 
+/// Refuses at once (before any AWS call) when a confirmation will be needed and cannot be
+/// asked for: no `--auto-approve` and no terminal.
+fn ensure_confirmable(auto_approve: bool) -> Result<(), Failure> {
+    if auto_approve || std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        exit::REFUSED,
+        anyhow!("no terminal to confirm on; re-run with --auto-approve to proceed without confirmation"),
+    ))
+}
+
 /// Asks the operator to type `yes`, unless `auto_approve`. Without a terminal, refuses.
 fn confirm(question: &str, auto_approve: bool) -> Result<(), Failure> {
     if auto_approve {
         return Ok(());
     }
+    ensure_confirmable(auto_approve)?;
     let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Failure::new(
-            exit::REFUSED,
-            anyhow!("no terminal to confirm on; re-run with --auto-approve to proceed without confirmation"),
-        ));
-    }
     out!("{question}\n  Only 'yes' will be accepted: ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod drift;
+mod faults;
 mod fr_417_event_buses;
 mod fr_418_s3_buckets;
 mod fr_419_kms_keys;

@@ -76,6 +76,12 @@ where
             };
             ProviderError { operation, code, message, class }
         }
+        SdkError::DispatchFailure(_) if credentials_missing(&err) => ProviderError {
+            operation,
+            code: None,
+            message: "no AWS credentials found (tried the environment, the shared config and credentials files, web identity, ECS and EC2 instance metadata)".into(),
+            class: ErrorClass::Credentials,
+        },
         SdkError::DispatchFailure(f) => {
             let class = if f.is_timeout() || f.is_io() { ErrorClass::Unreachable } else { ErrorClass::Transient };
             let class = if f.as_other().is_some() { ErrorClass::Transient } else { class };
@@ -115,6 +121,18 @@ where
             class: ErrorClass::Permanent,
         },
     }
+}
+
+/// Whether the request was never sent because the credential chain found no credentials.
+fn credentials_missing<E: std::error::Error + 'static>(err: &E) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>().is_some() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// `.op("service:Action")` on an SDK result.
