@@ -53,6 +53,7 @@ async fn apply(
     if !plan.summary().has_changes() {
         return Ok(exit::OK);
     }
+    planning::refuse_silent_adoption(&plan, args.adopt)?;
     planning::refuse_data_loss(&plan, &args.allow_replace)?;
     // A saved plan was reviewed already: applying the file is the approval.
     confirm(&format!("Apply these changes to {}?", ctx.target()), args.auto_approve || saved.is_some())?;

@@ -1,7 +1,7 @@
 //! Making the plan a command acts on: targets, and the refusals that come before confirmation.
 
 use anyhow::anyhow;
-use bankinfra_engine::{Action, Plan, Planner, TargetScope};
+use bankinfra_engine::{Action, EngineError, Plan, Planner, TargetScope};
 use bankinfra_model::Address;
 
 use crate::cli::Targets;
@@ -32,7 +32,7 @@ pub struct Planned {
 /// any are given.
 pub async fn converge(ctx: &Context, targets: &[Address]) -> Result<Planned, Failure> {
     let planner = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone());
-    let whole = planner.plan(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let whole = planner.plan(ctx.graph.clone()).await.map_err(planning_failure)?;
     let plan = restrict(whole.clone(), targets, TargetScope::WithDependencies)?;
     Ok(Planned { whole, plan })
 }
@@ -41,8 +41,33 @@ pub async fn converge(ctx: &Context, targets: &[Address]) -> Result<Planned, Fai
 /// depends on them) when any are given.
 pub async fn destroy(ctx: &Context, targets: &[Address]) -> Result<Plan, Failure> {
     let planner = Planner::new(ctx.provider.as_ref(), ctx.ownership.clone());
-    let plan = planner.plan_destroy(ctx.graph.clone()).await.exit(exit::FAILED)?;
+    let plan = planner.plan_destroy(ctx.graph.clone()).await.map_err(planning_failure)?;
     restrict(plan, targets, TargetScope::WithDependents)
+}
+
+/// A resource another stack or stage owns is a refusal, not a failure: nothing is wrong with
+/// AWS, this run must not touch it.
+fn planning_failure(e: EngineError) -> Failure {
+    let code = if matches!(e, EngineError::ForeignOwner { .. }) { exit::REFUSED } else { exit::FAILED };
+    Failure::new(code, e)
+}
+
+/// Refuses a plan that adopts existing resources (made outside this stack, e.g. by the old SST
+/// deployment) unless the operator asked for it with `--adopt`.
+pub fn refuse_silent_adoption(plan: &Plan, adopt: bool) -> Result<(), Failure> {
+    let adopted: Vec<String> =
+        plan.changes.iter().filter(|c| c.action == Action::Adopt).map(|c| c.address.to_string()).collect();
+    if adopt || adopted.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(
+        exit::REFUSED,
+        anyhow!(
+            "{} exist(s) without this stack's ownership tags (made outside bankinfra?): {}. Check they are the resources you mean, then re-run with --adopt to tag them and bring them under management (nothing was changed)",
+            adopted.len(),
+            adopted.join(", ")
+        ),
+    ))
 }
 
 fn restrict(mut plan: Plan, targets: &[Address], scope: TargetScope) -> Result<Plan, Failure> {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use aws_sdk_kms::types::KeyState;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 
@@ -71,7 +72,21 @@ async fn destroy_removes_everything_including_locked_versioned_buckets() {
     assert_eq!(planned.len(), TOTAL_RESOURCES);
     assert!(planned.iter().all(|(_, action, _)| action == "create"), "{plan:#}");
 
-    // And the stage can be built again (aliases were freed, keys are new).
+    // And the stage can be built again while the keys are still pending deletion: each is
+    // restored, not made a second time, so what it encrypted stays readable.
+    let keys_before: Vec<String> = all_key_ids(&env).await;
     env.apply();
     env.assert_no_changes();
+    assert_eq!(all_key_ids(&env).await, keys_before, "no new key");
+    assert_eq!(env.owned_counts().await, OWNED_COUNTS);
+    let pii = env.kms().describe_key().key_id("alias/bank/pii").send().await.unwrap();
+    assert_eq!(pii.key_metadata().unwrap().key_state(), Some(&KeyState::Enabled));
+}
+
+/// Every key in the account, whatever its state, sorted.
+async fn all_key_ids(env: &Env) -> Vec<String> {
+    let listed = env.kms().list_keys().send().await.unwrap();
+    let mut ids: Vec<String> = listed.keys().iter().filter_map(|k| k.key_id().map(str::to_string)).collect();
+    ids.sort();
+    ids
 }

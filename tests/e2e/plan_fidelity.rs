@@ -125,3 +125,47 @@ async fn replacing_a_user_pool_needs_consent_and_moves_its_clients_and_outputs()
     env.assert_no_changes();
     assert_eq!(env.owned_counts().await, crate::harness::OWNED_COUNTS, "no leftover pool or client");
 }
+
+#[tokio::test]
+async fn a_resource_made_outside_the_stack_is_adopted_only_when_asked_and_another_stacks_is_refused() {
+    let env = Env::new().await;
+    // The old SST deployment made the documents bucket and the payments bus, without our tags.
+    env.s3()
+        .create_bucket()
+        .bucket("bank-documents-local")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from("ap-southeast-2"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let plan = env.plan_json(2);
+    let adopted: Vec<String> =
+        changes(&plan).into_iter().filter(|(_, action, _)| action == "adopt").map(|(a, _, _)| a).collect();
+    assert_eq!(adopted, ["s3_bucket.documents"], "shown as adopt, never silently taken over");
+
+    let out = env.run(&["apply", "--stage", STAGE, "--auto-approve"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(REFUSED), "{stderr}");
+    assert!(stderr.contains("s3_bucket.documents") && stderr.contains("--adopt"), "{stderr}");
+    assert!(env.param("network/vpc-id").await.is_none(), "nothing was changed");
+
+    env.run_expect(&["apply", "--stage", STAGE, "--auto-approve", "--adopt"], 0);
+    env.assert_no_changes();
+    let tags = env.s3().get_bucket_tagging().bucket("bank-documents-local").send().await.unwrap();
+    assert!(tags.tag_set().iter().any(|t| t.key() == "bankinfra:address" && t.value() == "s3_bucket.documents"));
+
+    // A name another stack owns is refused, not taken over.
+    let events = env.events();
+    let bus = "bank-payments";
+    let arn = events.describe_event_bus().name(bus).send().await.unwrap().arn().unwrap().to_string();
+    let foreign =
+        aws_sdk_eventbridge::types::Tag::builder().key("bankinfra:stack").value("another-stack").build().unwrap();
+    events.tag_resource().resource_arn(&arn).tags(foreign).send().await.unwrap();
+    let out = env.run(&["plan", "--stage", STAGE]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(REFUSED), "{stderr}");
+    assert!(stderr.contains("owned by stack `another-stack`"), "{stderr}");
+}

@@ -1,13 +1,14 @@
 //! `kms_key`: a symmetric CMK, its alias, rotation and key policy. Found by ownership tags
 //! (ListKeys + ListResourceTags), so a crash between CreateKey and CreateAlias is recovered.
-//! Keys pending deletion count as gone.
+//! Keys pending deletion count as gone; creating one that a destroy scheduled for deletion
+//! restores it (CancelKeyDeletion) instead of making a second key.
 
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
 use bankinfra_model::props::kms::Key;
 use bankinfra_model::{
-    DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE,
-    Tags,
+    DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_ADDRESS,
+    TAG_STACK, TAG_STAGE, Tags,
 };
 use futures_util::future::try_join_all;
 
@@ -145,6 +146,9 @@ fn key_props(resource: &Resource) -> Result<&Key, ProviderError> {
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let p = key_props(resource)?;
+    if let Some((id, arn)) = scheduled_for_deletion(client, &p.tags).await? {
+        return restore(client, resource, p, id, arn).await;
+    }
     let out = client
         .create_key()
         .description(&p.description)
@@ -164,6 +168,66 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     if !p.enabled {
         client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
     }
+    point_alias(client, &p.alias, &id, &p.tags).await?;
+    Ok(LiveResource {
+        address: resource.address.clone(),
+        outputs: outputs(&id, &arn),
+        physical_id: id,
+        props: resource.props.clone(),
+    })
+}
+
+/// The ID and ARN of this stack's key for the same address that a destroy scheduled for
+/// deletion, if any: the pending window exists so that such a key can come back.
+async fn scheduled_for_deletion(client: &Client, owner: &Tags) -> Result<Option<(String, String)>, ProviderError> {
+    let identity = [TAG_STACK, TAG_STAGE, TAG_ADDRESS];
+    if identity.iter().any(|k| !owner.contains_key(*k)) {
+        return Ok(None);
+    }
+    for id in list_keys(client).await? {
+        let described = absent_if(client.describe_key().key_id(&id).send().await.op("kms:DescribeKey"), NOT_FOUND)?;
+        let Some(meta) = described.as_ref().and_then(|d| d.key_metadata()) else { continue };
+        if meta.key_state() != Some(&KeyState::PendingDeletion) {
+            continue;
+        }
+        let tags = tags_of(client, &id).await?;
+        if identity.iter().all(|k| tags.get(*k) == owner.get(*k)) {
+            return Ok(Some((id, meta.arn().unwrap_or_default().to_string())));
+        }
+    }
+    Ok(None)
+}
+
+/// Brings a key back from its pending deletion and makes it `p` again: enabled (or not),
+/// policy, description, rotation and alias. Its ciphertexts stay readable.
+async fn restore(
+    client: &Client,
+    resource: &Resource,
+    p: &Key,
+    id: String,
+    arn: String,
+) -> Result<LiveResource, ProviderError> {
+    client.cancel_key_deletion().key_id(&id).send().await.op("kms:CancelKeyDeletion")?;
+    // A cancelled deletion leaves the key disabled.
+    if p.enabled {
+        client.enable_key().key_id(&id).send().await.op("kms:EnableKey")?;
+    }
+    client
+        .put_key_policy()
+        .key_id(&id)
+        .policy_name("default")
+        .policy(p.policy.to_string())
+        .send()
+        .await
+        .op("kms:PutKeyPolicy")?;
+    client
+        .update_key_description()
+        .key_id(&id)
+        .description(&p.description)
+        .send()
+        .await
+        .op("kms:UpdateKeyDescription")?;
+    set_rotation(client, &id, p).await?;
     point_alias(client, &p.alias, &id, &p.tags).await?;
     Ok(LiveResource {
         address: resource.address.clone(),
