@@ -186,6 +186,13 @@ def patch_iam_policy_documents_url_encoded():
     # and moto's own keys (which already encode) before these.
     transformers["CreatePolicyVersionResponse.PolicyVersion.Document"] = never_return
     transformers["ListPolicyVersionsResponse.Versions.PolicyVersion.Document"] = never_return
+    # GetAccountAuthorizationDetails' inline and version documents are encoded by moto's models
+    # (role_policy_list, policy_version_list, ...) already: encoding them again would double it.
+    for encoded in (
+        "PolicyDetail.PolicyDocument",
+        "PolicyVersionList.PolicyVersion.Document",
+    ):
+        transformers.setdefault(encoded, lambda value: value)
     for suffix in (".AssumeRolePolicyDocument", ".PolicyDocument", ".PolicyVersion.Document"):
         transformers.setdefault(suffix, url_encode)
 

@@ -534,6 +534,9 @@ class LauncherTest(unittest.TestCase):
             (lambda: self.iam.get_role_policy(RoleName="encoded", PolicyName="inline"),
              "PolicyDocument", document),
             (lambda: self.iam.get_policy_version(PolicyArn=arn, VersionId="v1"), "Document", document),
+            (lambda: self.iam.get_account_authorization_details(Filter=["Role"]), "AssumeRolePolicyDocument", trust),
+            (lambda: self.iam.get_account_authorization_details(Filter=["Role"]), "PolicyDocument", document),
+            (lambda: self.iam.get_account_authorization_details(Filter=["LocalManagedPolicy"]), "Document", document),
         ]:
             call()
             with self.subTest(body=bodies[-1][:60]):

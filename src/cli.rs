@@ -23,11 +23,27 @@ pub enum Command {
     /// Create, update, replace and delete resources until live state matches specs/.
     Apply(ApplyArgs),
     /// Delete everything this stack owns on the stage, dependents first.
+    ///
+    /// Before asking for confirmation, destroy shows the data that would be lost: each bucket's
+    /// objects, versions, delete markers, size and Object Lock; each user pool's users; each log
+    /// group's stored bytes; and what each KMS key encrypts, with the pending window after which
+    /// AWS deletes it (the stage's kms_deletion_window_days; an apply within the window restores
+    /// the key).
+    ///
+    /// Buckets: an empty bucket is deleted. One that holds data is emptied and deleted where the
+    /// stage says purge_data_on_destroy (local); on the other stages (dev, uat, prod) it is
+    /// retained, unless --purge-data (no Object Lock) or --bypass-governance-retention
+    /// (GOVERNANCE-mode Object Lock) is given. A bucket under COMPLIANCE-mode Object Lock that
+    /// holds data is always retained. A retained bucket keeps the key that encrypts it (and
+    /// anything else it refers to); retained resources are listed with the reason and stay
+    /// owned by the stack, so a later apply manages them again.
+    ///
+    /// Protected stages (uat, prod) also need --confirm-stage.
     Destroy(DestroyArgs),
     /// Print the SSM outputs the stack published under /bank/{stage}/.
     Outputs(OutputsArgs),
-    /// Print the dependency graph as Graphviz DOT, nodes coloured by planned action.
-    Graph(Common),
+    /// Draw the dependency graph (Graphviz DOT or SVG), nodes coloured by planned action.
+    Graph(GraphArgs),
     /// Remove the stage's lock left by a run that died (asks first; see the lock's holder).
     Unlock(UnlockArgs),
     /// Run the design's acceptance checks (FR-417..FR-420, GOV-005, GOV-006, DT-002) against
@@ -126,6 +142,16 @@ pub struct DestroyArgs {
     /// Required on protected stages (uat, prod): repeat the stage name to confirm.
     #[arg(long, value_name = "STAGE")]
     pub confirm_stage: Option<String>,
+    /// On a stage that keeps bucket data on destroy (purge_data_on_destroy = false): empty the
+    /// buckets that hold data and delete them, instead of retaining them. Buckets under Object
+    /// Lock still need --bypass-governance-retention.
+    #[arg(long)]
+    pub purge_data: bool,
+    /// Also empty buckets under GOVERNANCE-mode Object Lock, deleting their locked object
+    /// versions (needs s3:BypassGovernanceRetention), and delete them. Implies --purge-data.
+    /// COMPLIANCE-mode data can never be deleted before its retention ends.
+    #[arg(long)]
+    pub bypass_governance_retention: bool,
     #[command(flatten)]
     pub targets: Targets,
 }
@@ -153,6 +179,27 @@ pub struct VerifyArgs {
     /// delete of a trail log) or accept (an encrypted PUT, deleted again).
     #[arg(long)]
     pub probe: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  bankinfra graph --stage local > stack.dot\n  bankinfra graph --stage dev --format svg --critical-path > stack.svg"
+)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// `dot` (Graphviz source) or `svg` (rendered by Graphviz's `dot`, which must be installed).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Highlight the longest chain of dependent resources: nothing can finish sooner.
+    #[arg(long)]
+    pub critical_path: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Svg,
 }
 
 #[derive(Debug, Args)]

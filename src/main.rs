@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod context;
+mod data_loss;
 mod exit;
 mod gates;
 mod lock;

@@ -7,7 +7,7 @@ use crate::commands::{confirm, ensure_confirmable, planning};
 use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::output::{out, outln};
-use crate::{lock, render};
+use crate::{data_loss, lock, render};
 
 pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
     let targets = planning::target_addresses(&args.targets)?;
@@ -34,8 +34,16 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address]) -> Resu
         outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         return Ok(exit::OK);
     }
+    let counts = data_loss::count(ctx.provider.clone(), &plan).await;
+    let (plan, loss) = data_loss::assess(plan, counts, &rules(ctx, args));
+    if !plan.summary().has_changes() {
+        out!("{}", render::data_loss(&loss));
+        outln!("Nothing else to destroy: what is left of this stack on {} is retained.", ctx.target());
+        return Ok(exit::OK);
+    }
     planning::announce_targets(&plan, targets, TargetScope::WithDependents);
     out!("{}", render::plan_text(ctx, &plan, colour));
+    out!("\n{}", render::data_loss(&loss));
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions {
         parallelism: args.parallelism.into(),
@@ -43,9 +51,22 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address]) -> Resu
         adopt: false,
         retry: RetryPolicy::default(),
     };
-    let report = Executor::new(ctx.provider.clone(), options, ctx.ownership.clone())
+    let report = Executor::new(data_loss::deleting(ctx.provider.clone(), &loss), options, ctx.ownership.clone())
         .apply(&plan, &|event| render::progress(event, colour))
         .await;
     out!("{}", render::report("Destroy", &report));
+    out!("{}", render::destroyed_data(&loss, &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
+}
+
+/// What this destroy may delete: the stage's switches and the command's flags.
+fn rules(ctx: &Context, args: &DestroyArgs) -> data_loss::Rules {
+    let switches = &ctx.specs.stage.switches;
+    data_loss::Rules {
+        stage: ctx.specs.stage.name.clone(),
+        stage_purges: switches.purge_data_on_destroy,
+        purge_data: args.purge_data || args.bypass_governance_retention,
+        bypass_governance: args.bypass_governance_retention,
+        kms_window_days: switches.kms_deletion_window_days,
+    }
 }

@@ -57,7 +57,8 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 use bankinfra_model::{
-    Address, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError, Resource, Tags,
+    Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError,
+    Resource, Tags,
 };
 
 pub use config::{Connection, ambient_region};
@@ -316,6 +317,16 @@ impl Provider for AwsProvider {
             Kind::IamPolicy => iam::policy::delete(&self.iam, live).await,
             Kind::IamRole => iam::role::delete(&self.iam, live).await,
             Kind::SsmParameter => ssm::parameter::delete(&self.ssm, live).await,
+        }
+    }
+
+    async fn data_at_risk(&self, live: &LiveResource) -> Result<Option<DataAtRisk>, ProviderError> {
+        match live.address.kind() {
+            Kind::S3Bucket => s3::bucket::data_at_risk(&self.s3, live).await,
+            Kind::CognitoUserPool => cognito::user_pool::data_at_risk(&self.cognito, live).await,
+            Kind::LogGroup => logs::log_group::data_at_risk(&self.logs, live).await,
+            // What a key encrypts is known from the specs, not from AWS.
+            _ => Ok(None),
         }
     }
 }

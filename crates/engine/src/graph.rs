@@ -1,7 +1,7 @@
 //! The dependency DAG of desired resources. An edge `a → b` means `b` refers to an output of
 //! `a`, so `a` is created before `b` and deleted after it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use bankinfra_model::{Address, Resource};
@@ -102,22 +102,95 @@ impl ResourceGraph {
         out
     }
 
-    /// Graphviz DOT: one node per resource, coloured by its planned action when given.
-    pub fn to_dot(&self, actions: &HashMap<Address, Action>) -> String {
-        let mut out = String::from(
-            "digraph bankinfra {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n",
-        );
+    /// The longest chain of dependent resources, dependencies first, where each resource
+    /// counts `weight(address)` (e.g. 1, or its expected duration): nothing in the stack can
+    /// finish sooner than this chain, however wide the executor runs.
+    pub fn critical_path(&self, weight: impl Fn(&Address) -> f64) -> Vec<Address> {
+        // Longest path ending at each node, in dependency order (a topological order).
+        let mut best: HashMap<&Address, (f64, Option<&Address>)> = HashMap::new();
         for address in &self.order {
-            let action = actions.get(address).copied().unwrap_or(Action::NoOp);
-            let _ =
-                writeln!(out, "  \"{address}\" [fillcolor=\"{}\", tooltip=\"{}\"];", action.colour(), action.as_str());
+            let own = weight(address);
+            let via = self
+                .dependencies(address)
+                .into_iter()
+                .filter_map(|d| best.get(d).map(|(length, _)| (*length, d)))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let entry = match via {
+                Some((length, from)) => (length + own, Some(from)),
+                None => (own, None),
+            };
+            best.insert(address, entry);
         }
+        let Some(mut at) = best.iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0)).map(|(a, _)| *a) else {
+            return Vec::new();
+        };
+        let mut path = vec![at.clone()];
+        while let Some(Some(previous)) = best.get(at).map(|(_, p)| *p) {
+            path.push(previous.clone());
+            at = previous;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Graphviz DOT: one node per resource, filled with its planned action's colour, grouped
+    /// by service; edges point from a dependency to what needs it, coloured by the dependency's
+    /// service; `highlight` (e.g. the critical path) is drawn bold in red; a legend explains
+    /// the colours.
+    pub fn to_dot(&self, actions: &HashMap<Address, Action>, highlight: &[Address]) -> String {
+        let mut out = String::from(
+            "digraph bankinfra {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n  edge [arrowsize=0.6];\n",
+        );
+        let on_path: HashSet<&Address> = highlight.iter().collect();
+        let mut services: Vec<&str> = self.order.iter().map(|a| a.kind().service()).collect();
+        services.sort_unstable();
+        services.dedup();
+        for service in &services {
+            let _ = writeln!(
+                out,
+                "  subgraph \"cluster_{service}\" {{\n    label=\"{service}\"; style=dashed; color=\"#adb5bd\";"
+            );
+            for address in self.order.iter().filter(|a| a.kind().service() == *service) {
+                let action = actions.get(address).copied().unwrap_or(Action::NoOp);
+                let bold = if on_path.contains(address) { ", penwidth=3, color=\"#e03131\"" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "    \"{address}\" [fillcolor=\"{}\", tooltip=\"{}\"{bold}];",
+                    action.colour(),
+                    action.as_str()
+                );
+            }
+            out.push_str("  }\n");
+        }
+        let consecutive: HashSet<(&Address, &Address)> = highlight.windows(2).map(|w| (&w[0], &w[1])).collect();
         for edge in self.graph.edge_references() {
-            let _ = writeln!(out, "  \"{}\" -> \"{}\";", self.graph[edge.source()], self.graph[edge.target()]);
+            let (from, to) = (&self.graph[edge.source()], &self.graph[edge.target()]);
+            let style = if consecutive.contains(&(from, to)) {
+                "color=\"#e03131\", penwidth=3".to_string()
+            } else {
+                format!("color=\"{}\"", service_colour(from.kind().service()))
+            };
+            let _ = writeln!(out, "  \"{from}\" -> \"{to}\" [{style}];");
         }
-        out.push_str("}\n");
+        out.push_str("  subgraph cluster_legend {\n    label=\"planned action\"; style=solid; color=\"#adb5bd\";\n");
+        for action in [Action::Create, Action::Update, Action::Replace, Action::Delete, Action::Adopt, Action::NoOp] {
+            let _ = writeln!(
+                out,
+                "    \"legend: {0}\" [label=\"{0}\", fillcolor=\"{1}\"];",
+                action.as_str(),
+                action.colour()
+            );
+        }
+        out.push_str("  }\n}\n");
         out
     }
+}
+
+/// A stable colour per service, for edges.
+fn service_colour(service: &str) -> &'static str {
+    const PALETTE: [&str; 8] = ["#1c7ed6", "#2f9e44", "#f08c00", "#9c36b5", "#0c8599", "#c2255c", "#5c940d", "#495057"];
+    let index = service.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % PALETTE.len();
+    PALETTE[index]
 }
 
 #[cfg(test)]
@@ -150,7 +223,26 @@ mod tests {
         let order: Vec<String> = g.order().iter().map(|a| a.name().to_string()).collect();
         assert_eq!(order, ["a", "b", "c"]);
         assert_eq!(g.dependents(&"ssm_parameter.a".parse().unwrap()).len(), 1);
-        assert!(g.to_dot(&HashMap::new()).contains("\"ssm_parameter.a\" -> \"ssm_parameter.b\""));
+        assert!(g.to_dot(&HashMap::new(), &[]).contains("\"ssm_parameter.a\" -> \"ssm_parameter.b\""));
+    }
+
+    #[test]
+    fn the_critical_path_is_the_longest_weighted_chain() {
+        let g = ResourceGraph::build(vec![
+            param("a", "x"),
+            param("b", "${ssm_parameter.a.name}"),
+            param("c", "${ssm_parameter.b.name}"),
+            param("d", "${ssm_parameter.a.name}"),
+            param("e", "y"),
+        ])
+        .unwrap();
+        let names = |path: Vec<Address>| path.iter().map(|a| a.name().to_string()).collect::<Vec<_>>();
+        assert_eq!(names(g.critical_path(|_| 1.0)), ["a", "b", "c"]);
+        let heavy_d = |a: &Address| if a.name() == "d" { 5.0 } else { 1.0 };
+        assert_eq!(names(g.critical_path(heavy_d)), ["a", "d"]);
+        let dot = g.to_dot(&HashMap::new(), &g.critical_path(|_| 1.0));
+        assert!(dot.contains("\"ssm_parameter.a\" -> \"ssm_parameter.b\" [color=\"#e03131\", penwidth=3]"), "{dot}");
+        assert!(dot.contains("\"ssm_parameter.e\" [fillcolor"), "{dot}");
     }
 
     #[test]

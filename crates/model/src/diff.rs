@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Props, policy};
+use crate::{Props, policy, uncompared};
 
 /// One attribute that differs: `path` is dotted (`public_access_block.block_public_acls`,
 /// `tags.bankinfra:address`); `None` means absent.
@@ -19,10 +19,24 @@ const POLICY_FIELDS: &[&str] = &["policy", "assume_role_policy"];
 /// Attributes holding a map of named policy documents (a role's inline policies).
 const POLICY_MAPS: &[&str] = &["inline_policies"];
 
-/// What must change to turn `live` into `desired`. Empty when they match.
+/// What must change to turn `live` into `desired`. Empty when they match. The attributes listed
+/// in [`crate::UNCOMPARED`] for the kind are left out.
 pub fn diff(live: &Props, desired: &Props) -> Vec<FieldChange> {
+    let skipped: Vec<&str> = uncompared(desired.kind()).collect();
+    diff_except(live, desired, &skipped)
+}
+
+/// [`diff`] leaving out the top-level attributes `skipped`.
+fn diff_except(live: &Props, desired: &Props, skipped: &[&str]) -> Vec<FieldChange> {
+    let compared = |props: &Props| {
+        let mut fields = props.fields();
+        for attribute in skipped {
+            fields.shift_remove(*attribute);
+        }
+        fields
+    };
     let mut out = Vec::new();
-    diff_maps("", &live.fields(), &desired.fields(), false, &mut out);
+    diff_maps("", &compared(live), &compared(desired), false, &mut out);
     out
 }
 
@@ -125,6 +139,16 @@ mod tests {
         assert!(diff(&rt(&["a", "b"]), &rt(&["b", "a"])).is_empty());
         assert_eq!(diff(&rt(&["a"]), &rt(&["b", "a"])).len(), 1);
         assert!(diff(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn skipped_attributes_are_left_out_and_only_they() {
+        let live = subnet("10.0.0.0/24", &[("a", "1")]);
+        let desired = subnet("10.0.1.0/24", &[("a", "2")]);
+        let changes = diff_except(&live, &desired, &["cidr_block"]);
+        let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["tags.a"]);
+        assert_eq!(diff(&live, &desired).len(), 2, "subnets compare every attribute");
     }
 
     #[test]

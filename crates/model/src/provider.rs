@@ -30,6 +30,44 @@ pub struct DeleteOptions {
     pub kms_deletion_window_days: u32,
 }
 
+/// What deleting a resource would lose, as its provider counted it: counts and settings, never
+/// content. Shown before a destroy is confirmed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DataAtRisk {
+    /// What the resource holds, as (label, value) in display order, e.g. `("objects", "12")`,
+    /// `("object versions", "at least 100000")`, `("legal holds", "not counted")`. A count the
+    /// provider stopped early says "at least"; one it did not make says so.
+    pub facts: Vec<(String, String)>,
+    /// The provider verified that the resource holds nothing (no object version or delete
+    /// marker, no user, no stored byte). `false` when it holds something or could not tell.
+    pub empty: bool,
+}
+
+impl DataAtRisk {
+    /// A count as shown: `12`, or `at least 100000` when counting stopped early.
+    pub fn count(n: u64, complete: bool) -> String {
+        if complete { n.to_string() } else { format!("at least {n}") }
+    }
+
+    /// A size as shown: `512 bytes`, `3.4 KiB (3480 bytes)`; `at least ...` when incomplete.
+    pub fn bytes(n: u64, complete: bool) -> String {
+        const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+        let mut text = format!("{n} bytes");
+        let (mut value, mut unit) = (n as f64, None);
+        for u in UNITS {
+            if value < 1024.0 {
+                break;
+            }
+            value /= 1024.0;
+            unit = Some(u);
+        }
+        if let Some(unit) = unit {
+            text = format!("{value:.1} {unit} ({n} bytes)");
+        }
+        if complete { text } else { format!("at least {text}") }
+    }
+}
+
 /// Reads and changes resources. Implementations own every cloud API call; no cloud SDK type
 /// crosses this boundary.
 #[async_trait]
@@ -56,6 +94,14 @@ pub trait Provider: Send + Sync {
 
     /// Deletes a resource. A resource that is already gone is not an error.
     async fn delete(&self, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError>;
+
+    /// What deleting `live` would lose, for kinds whose data the provider can count; `None` for
+    /// the others and for a resource that is gone. Never mutates. (What a key encrypts is known
+    /// from the specs, not from the provider.)
+    async fn data_at_risk(&self, live: &LiveResource) -> Result<Option<DataAtRisk>, ProviderError> {
+        let _ = live;
+        Ok(None)
+    }
 }
 
 /// How an error should be handled.
@@ -98,5 +144,20 @@ pub struct ProviderError {
 impl ProviderError {
     pub fn permanent(operation: impl Into<String>, message: impl Into<String>) -> Self {
         ProviderError { operation: operation.into(), code: None, message: message.into(), class: ErrorClass::Permanent }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DataAtRisk;
+
+    #[test]
+    fn counts_and_sizes_say_when_they_are_incomplete() {
+        assert_eq!(DataAtRisk::count(12, true), "12");
+        assert_eq!(DataAtRisk::count(100_000, false), "at least 100000");
+        assert_eq!(DataAtRisk::bytes(0, true), "0 bytes");
+        assert_eq!(DataAtRisk::bytes(1023, true), "1023 bytes");
+        assert_eq!(DataAtRisk::bytes(3480, true), "3.4 KiB (3480 bytes)");
+        assert_eq!(DataAtRisk::bytes(5 * 1024 * 1024, false), "at least 5.0 MiB (5242880 bytes)");
     }
 }

@@ -37,6 +37,8 @@ pub struct StageSwitches {
     /// Destroy refuses unless the operator confirms the stage name explicitly.
     pub destroy_protected: bool,
     /// Destroy empties buckets (all versions, bypassing GOVERNANCE retention) before deleting them.
+    /// When false, a bucket holding data is retained unless `destroy --purge-data` (or
+    /// `--bypass-governance-retention` for an Object-Locked one) is given.
     pub purge_data_on_destroy: bool,
     /// Pending window for KMS key deletion, 7..=30 days.
     pub kms_deletion_window_days: u32,

@@ -85,8 +85,28 @@ async fn list(client: &Client, pool: &str) -> Result<Vec<(String, String)>, Prov
     }
 }
 
+const MINUTE: u64 = 60;
+const DAY: u64 = 86_400;
+
+/// A token validity in the model's unit (`unit` seconds), from its value and unit as Cognito
+/// reports them: 1 hour is 60 minutes. Without a unit, Cognito's default for that token applies.
+/// A validity that is no whole number of the model's unit reads as 0, which no valid declaration
+/// is, so it shows as drift.
+fn validity(value: Option<i32>, reported: Option<&TimeUnitsType>, default: TimeUnitsType, unit: u64) -> u32 {
+    let seconds_per = match reported.unwrap_or(&default) {
+        TimeUnitsType::Seconds => 1,
+        TimeUnitsType::Minutes => MINUTE,
+        TimeUnitsType::Hours => 3_600,
+        TimeUnitsType::Days => DAY,
+        _ => 0,
+    };
+    let seconds = u64::try_from(value.unwrap_or(0)).unwrap_or(0) * seconds_per;
+    if seconds % unit == 0 { u32::try_from(seconds / unit).unwrap_or(0) } else { 0 }
+}
+
 fn live_from(address: Address, pool: &str, c: &UserPoolClientType) -> LiveResource {
     let id = c.client_id().unwrap_or_default().to_string();
+    let units = c.token_validity_units();
     let name = c.client_name().unwrap_or_default().to_string();
     LiveResource {
         address,
@@ -97,16 +117,36 @@ fn live_from(address: Address, pool: &str, c: &UserPoolClientType) -> LiveResour
             name,
             generate_secret: c.client_secret().is_some_and(|s| !s.is_empty()),
             explicit_auth_flows: c.explicit_auth_flows().iter().map(|f| f.as_str().to_string()).collect(),
-            allowed_oauth_flows: c.allowed_o_auth_flows().iter().map(|f| f.as_str().to_string()).collect(),
+            // Flows are allowed only while OAuth is on for the client (as every write sets it).
+            allowed_oauth_flows: if c.allowed_o_auth_flows_user_pool_client() == Some(true) {
+                c.allowed_o_auth_flows().iter().map(|f| f.as_str().to_string()).collect()
+            } else {
+                Vec::new()
+            },
             allowed_oauth_scopes: c.allowed_o_auth_scopes().to_vec(),
             callback_urls: c.callback_urls().to_vec(),
             logout_urls: c.logout_urls().to_vec(),
             supported_identity_providers: c.supported_identity_providers().to_vec(),
             prevent_user_existence_errors: c.prevent_user_existence_errors().map_or("", |p| p.as_str()).to_string(),
             enable_token_revocation: c.enable_token_revocation().unwrap_or(false),
-            access_token_validity_minutes: c.access_token_validity().unwrap_or(0).max(0) as u32,
-            id_token_validity_minutes: c.id_token_validity().unwrap_or(0).max(0) as u32,
-            refresh_token_validity_days: c.refresh_token_validity().max(0) as u32,
+            access_token_validity_minutes: validity(
+                c.access_token_validity(),
+                units.and_then(|u| u.access_token()),
+                TimeUnitsType::Hours,
+                MINUTE,
+            ),
+            id_token_validity_minutes: validity(
+                c.id_token_validity(),
+                units.and_then(|u| u.id_token()),
+                TimeUnitsType::Hours,
+                MINUTE,
+            ),
+            refresh_token_validity_days: validity(
+                Some(c.refresh_token_validity()),
+                units.and_then(|u| u.refresh_token()),
+                TimeUnitsType::Days,
+                DAY,
+            ),
             tags: Default::default(),
         }),
     }
@@ -233,4 +273,24 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), P
         NOT_FOUND,
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DAY, MINUTE, validity};
+    use aws_sdk_cognitoidentityprovider::types::TimeUnitsType;
+
+    #[test]
+    fn token_validities_are_compared_in_the_model_unit() {
+        assert_eq!(validity(Some(60), Some(&TimeUnitsType::Minutes), TimeUnitsType::Hours, MINUTE), 60);
+        assert_eq!(validity(Some(1), Some(&TimeUnitsType::Hours), TimeUnitsType::Hours, MINUTE), 60);
+        assert_eq!(validity(Some(3600), Some(&TimeUnitsType::Seconds), TimeUnitsType::Hours, MINUTE), 60);
+        assert_eq!(validity(Some(720), Some(&TimeUnitsType::Hours), TimeUnitsType::Days, DAY), 30);
+        // Without units, Cognito means hours (access and ID tokens) and days (refresh tokens).
+        assert_eq!(validity(Some(1), None, TimeUnitsType::Hours, MINUTE), 60);
+        assert_eq!(validity(Some(30), None, TimeUnitsType::Days, DAY), 30);
+        // Not a whole number of the model's unit: shown as drift.
+        assert_eq!(validity(Some(25), Some(&TimeUnitsType::Hours), TimeUnitsType::Days, DAY), 0);
+        assert_eq!(validity(None, None, TimeUnitsType::Hours, MINUTE), 0);
+    }
 }

@@ -211,7 +211,8 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     })
 }
 
-/// UpdateUserPool resets every field it is not given, so it always gets the whole desired pool.
+/// UpdateUserPool resets every field it is not given, so it always gets the whole desired pool
+/// (its name too: a pool renamed out of band is renamed back).
 pub(crate) async fn update(
     client: &Client,
     live: &LiveResource,
@@ -225,11 +226,12 @@ pub(crate) async fn update(
         set_mfa(client, id, p).await?;
     }
     let pool_fields =
-        ["password_policy", "auto_verified_attributes", "deletion_protection", "tags", "mfa_configuration"];
+        ["name", "password_policy", "auto_verified_attributes", "deletion_protection", "tags", "mfa_configuration"];
     if pool_fields.iter().any(|f| fields.contains(f)) {
         client
             .update_user_pool()
             .user_pool_id(id)
+            .pool_name(&p.name)
             .policies(policies(p))
             .mfa_configuration(UserPoolMfaType::from(p.mfa_configuration.as_str()))
             .set_auto_verified_attributes(Some(
@@ -250,4 +252,18 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), P
         NOT_FOUND,
     )?;
     Ok(())
+}
+
+/// What deleting the pool would lose: its users, as Cognito estimates them (DescribeUserPool's
+/// EstimatedNumberOfUsers). `None` when the pool is gone.
+pub(crate) async fn data_at_risk(
+    client: &Client,
+    live: &LiveResource,
+) -> Result<Option<bankinfra_model::DataAtRisk>, ProviderError> {
+    let Some(pool) = describe(client, &live.physical_id).await? else { return Ok(None) };
+    let users = pool.estimated_number_of_users().max(0) as u64;
+    Ok(Some(bankinfra_model::DataAtRisk {
+        facts: vec![("users".to_string(), format!("{users} (Cognito's estimate)"))],
+        empty: users == 0,
+    }))
 }

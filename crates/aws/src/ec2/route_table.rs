@@ -44,14 +44,32 @@ pub(super) async fn read(
 }
 
 fn parse(t: &aws_sdk_ec2::types::RouteTable, tags: bankinfra_model::Tags) -> RouteTable {
+    // Every route but the VPC's local one, whatever it points at (a route to a NAT gateway or a
+    // peering connection is drift as much as one to a gateway). Prefix-list routes are the
+    // gateway endpoints' own, compared as their route tables.
     let mut routes: Vec<Route> = t
         .routes()
         .iter()
         .filter_map(|r| {
-            let gateway = r.gateway_id()?;
-            let destination = r.destination_cidr_block()?;
-            (gateway != "local")
-                .then(|| Route { destination_cidr_block: destination.to_string(), gateway_id: gateway.to_string() })
+            let destination = r.destination_cidr_block().or(r.destination_ipv6_cidr_block())?;
+            let target = [
+                r.gateway_id(),
+                r.nat_gateway_id(),
+                r.transit_gateway_id(),
+                r.vpc_peering_connection_id(),
+                r.egress_only_internet_gateway_id(),
+                r.instance_id(),
+                r.network_interface_id(),
+                r.local_gateway_id(),
+                r.carrier_gateway_id(),
+                r.core_network_arn(),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            .unwrap_or_default();
+            (target != "local")
+                .then(|| Route { destination_cidr_block: destination.to_string(), gateway_id: target.to_string() })
         })
         .collect();
     routes.sort();
@@ -104,16 +122,13 @@ async fn converge(
     desired: &RouteTable,
 ) -> Result<(), ProviderError> {
     for route in live.routes.iter().filter(|r| !desired.routes.contains(r)) {
-        absent_if(
-            client
-                .delete_route()
-                .route_table_id(id)
-                .destination_cidr_block(&route.destination_cidr_block)
-                .send()
-                .await
-                .op("ec2:DeleteRoute"),
-            &["InvalidRoute.NotFound"],
-        )?;
+        let delete = client.delete_route().route_table_id(id);
+        let delete = if route.destination_cidr_block.contains(':') {
+            delete.destination_ipv6_cidr_block(&route.destination_cidr_block)
+        } else {
+            delete.destination_cidr_block(&route.destination_cidr_block)
+        };
+        absent_if(delete.send().await.op("ec2:DeleteRoute"), &["InvalidRoute.NotFound"])?;
     }
     for route in desired.routes.iter().filter(|r| !live.routes.contains(r)) {
         client

@@ -1,10 +1,11 @@
 //! `iam_role`: a role with its trust policy, managed-policy attachments and inline policies.
-//! Declared roles are read by name; roles this stack owns but no longer declares are found by
-//! their tags (ListRoles, then ListRoleTags for the roles not declared).
+//! Roles are read account-wide in two paginated calls (ListRoles and
+//! GetAccountAuthorizationDetails): declared ones by name, others by their ownership tags.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::Client;
+use aws_sdk_iam::types::{EntityType, RoleDetail};
 use bankinfra_model::props::iam::Role;
 use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
@@ -21,41 +22,79 @@ pub(crate) async fn read(
         Props::IamRole(p) => Some(&p.name),
         _ => None,
     });
-    let undeclared: Vec<String> = list_names(client).await?.into_iter().filter(|n| !declared.contains_key(n)).collect();
-    let owned = try_join_all(undeclared.into_iter().map(|name| async move {
-        let tags = absent_if(client.list_role_tags().role_name(&name).send().await.op("iam:ListRoleTags"), NOT_FOUND)?;
-        let owned = tags.is_some_and(|t| ownership.owns(&from_sdk(t.tags())));
-        Ok::<_, ProviderError>(owned.then_some(name))
-    }))
-    .await?;
-    let names = declared.keys().cloned().chain(owned.into_iter().flatten());
-    let reads = names.map(|name| {
-        let declared = &declared;
-        async move {
-            let Some(live) = read_role(client, &name).await? else { return Ok(None) };
-            let Props::IamRole(role) = &live.props else { return Ok(None) };
-            let address = crate::name_addressed(&name, declared, &role.tags, ownership, Kind::IamRole);
-            Ok::<_, ProviderError>(address.map(|address| LiveResource { address, ..live }))
-        }
+    // Two account-wide calls (each paginated) instead of five per role: ListRoles has the
+    // description and session length, GetAccountAuthorizationDetails the trust policy,
+    // attachments, inline policies and tags.
+    let (roles, mut details) = tokio::try_join!(list_roles(client), role_details(client))?;
+    let live = roles.into_iter().filter_map(|role| {
+        let name = role.role_name().to_string();
+        let detail = details.remove(&name)?;
+        let tags = from_sdk(detail.tags());
+        let address = crate::name_addressed(&name, &declared, &tags, ownership, Kind::IamRole)?;
+        let inline = detail
+            .role_policy_list()
+            .iter()
+            .filter_map(|p| Some((p.policy_name()?.to_string(), document(p.policy_document()?))))
+            .collect();
+        let trust = detail.assume_role_policy_document().or(role.assume_role_policy_document());
+        Some(LiveResource {
+            address,
+            outputs: outputs(&name, role.arn(), role.role_id()),
+            physical_id: name.clone(),
+            props: Props::IamRole(Role {
+                name,
+                description: role.description().unwrap_or_default().to_string(),
+                assume_role_policy: trust.map(document).unwrap_or_default(),
+                max_session_duration: role.max_session_duration().unwrap_or(3600).max(0) as u32,
+                managed_policy_arns: detail
+                    .attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn())
+                    .map(str::to_string)
+                    .collect(),
+                inline_policies: inline,
+                tags,
+            }),
+        })
     });
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    Ok(live.collect())
 }
 
-/// Names of every role outside AWS's service-role paths.
-async fn list_names(client: &Client) -> Result<Vec<String>, ProviderError> {
-    let mut names = Vec::new();
+/// Every role outside AWS's service-role paths.
+async fn list_roles(client: &Client) -> Result<Vec<aws_sdk_iam::types::Role>, ProviderError> {
+    let mut roles = Vec::new();
     let mut marker = None;
     loop {
         let page = client.list_roles().max_items(1000).set_marker(marker).send().await.op("iam:ListRoles")?;
-        names.extend(
-            page.roles()
-                .iter()
-                .filter(|r| !r.path().starts_with("/aws-service-role/"))
-                .map(|r| r.role_name().to_string()),
-        );
+        roles.extend(page.roles().iter().filter(|r| !r.path().starts_with("/aws-service-role/")).cloned());
         marker = page.marker().map(str::to_string);
         if !page.is_truncated() || marker.is_none() {
-            return Ok(names);
+            return Ok(roles);
+        }
+    }
+}
+
+/// Role name → its authorization details.
+async fn role_details(client: &Client) -> Result<BTreeMap<String, RoleDetail>, ProviderError> {
+    let mut details = BTreeMap::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .get_account_authorization_details()
+            .filter(EntityType::Role)
+            .max_items(1000)
+            .set_marker(marker)
+            .send()
+            .await
+            .op("iam:GetAccountAuthorizationDetails")?;
+        for detail in page.role_detail_list() {
+            if let Some(name) = detail.role_name() {
+                details.insert(name.to_string(), detail.clone());
+            }
+        }
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            return Ok(details);
         }
     }
 }

@@ -263,3 +263,40 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), P
     )?;
     Ok(())
 }
+
+/// What deleting the group would lose: its stored log events (DescribeLogGroups' storedBytes,
+/// which AWS updates with some delay). `None` when the group is gone.
+pub(crate) async fn data_at_risk(
+    client: &Client,
+    live: &LiveResource,
+) -> Result<Option<bankinfra_model::DataAtRisk>, ProviderError> {
+    let name = live.physical_id.as_str();
+    let mut token = None;
+    loop {
+        let page = client
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .set_next_token(token)
+            .send()
+            .await
+            .op("logs:DescribeLogGroups")?;
+        if let Some(group) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name)) {
+            let bytes = group.stored_bytes().unwrap_or(0).max(0) as u64;
+            let mut stored = bankinfra_model::DataAtRisk::bytes(bytes, true);
+            // storedBytes lags behind recent events: a group with streams is not called empty.
+            let streams = client.describe_log_streams().log_group_name(name).limit(1).send().await;
+            let has_streams = !streams.op("logs:DescribeLogStreams")?.log_streams().is_empty();
+            if bytes == 0 && has_streams {
+                stored.push_str(" so far (AWS counts recent events with a delay)");
+            }
+            return Ok(Some(bankinfra_model::DataAtRisk {
+                facts: vec![("stored".to_string(), stored)],
+                empty: bytes == 0 && !has_streams,
+            }));
+        }
+        token = page.next_token().map(str::to_string);
+        if token.is_none() || page.log_groups().is_empty() {
+            return Ok(None);
+        }
+    }
+}

@@ -15,7 +15,8 @@ use aws_sdk_s3::types::{
 };
 use bankinfra_model::props::s3::{Bucket, DefaultRetention, LifecycleRule, PublicAccessBlock, Transition};
 use bankinfra_model::{
-    Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
+    Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError,
+    Resource, Tags,
 };
 use futures_util::future::try_join_all;
 use serde_json::Value;
@@ -171,9 +172,45 @@ async fn read_bucket(
     Ok(LiveResource { address, outputs: outputs(&name), physical_id: name, props: Props::S3Bucket(props) })
 }
 
+/// A rule as the model has it. The model's rules are whole-bucket rules with the actions it
+/// names; a rule that is narrowed by a filter or has other actions is not the declared rule, so
+/// what the model cannot express is noted in its id and shows as drift.
 fn parse_rule(r: &SdkRule) -> LifecycleRule {
+    let mut other = Vec::new();
+    let filter = r.filter();
+    // The rule-level Prefix is deprecated, but rules written with it still carry it.
+    #[allow(deprecated)]
+    let legacy_prefix = r.prefix();
+    if let Some(prefix) = legacy_prefix.or(filter.and_then(|f| f.prefix())).filter(|p| !p.is_empty()) {
+        other.push(format!("prefix {prefix}"));
+    }
+    if let Some(tag) = filter.and_then(|f| f.tag()) {
+        other.push(format!("tag {}={}", tag.key(), tag.value()));
+    }
+    if filter.is_some_and(|f| f.and().is_some()) {
+        other.push("combined filter".to_string());
+    }
+    if filter.is_some_and(|f| f.object_size_greater_than().is_some() || f.object_size_less_than().is_some()) {
+        other.push("object size filter".to_string());
+    }
+    if r.expiration().is_some_and(|e| e.date().is_some()) {
+        other.push("expiration date".to_string());
+    }
+    if r.expiration().and_then(|e| e.expired_object_delete_marker()) == Some(true) {
+        other.push("expired delete markers".to_string());
+    }
+    if r.transitions().iter().any(|t| t.date().is_some()) {
+        other.push("transition date".to_string());
+    }
+    if !r.noncurrent_version_transitions().is_empty() {
+        other.push("noncurrent version transitions".to_string());
+    }
+    if r.noncurrent_version_expiration().is_some_and(|e| e.newer_noncurrent_versions().is_some()) {
+        other.push("newer noncurrent versions kept".to_string());
+    }
+    let id = r.id().unwrap_or_default();
     LifecycleRule {
-        id: r.id().unwrap_or_default().to_string(),
+        id: if other.is_empty() { id.to_string() } else { format!("{id} ({})", other.join(", ")) },
         enabled: r.status() == &ExpirationStatus::Enabled,
         transitions: r
             .transitions()
@@ -456,7 +493,7 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource, options: &Delet
         Err(e) if has_code(&e, &["NoSuchBucket"]) => Ok(()),
         Err(e) if has_code(&e, &["BucketNotEmpty"]) => Err(ProviderError {
             message: format!(
-                "bucket {b} still holds objects; this stage does not purge data on destroy, so empty it deliberately first"
+                "bucket {b} holds objects and this delete was not allowed to empty it (see `bankinfra destroy --help`); nothing in it was deleted"
             ),
             ..e
         }),
@@ -507,5 +544,103 @@ async fn purge(client: &Client, bucket: &str) -> Result<(), ProviderError> {
                 class: bankinfra_model::ErrorClass::Permanent,
             });
         }
+    }
+}
+
+/// Object versions and delete markers counted before a count says "at least".
+const COUNT_CAP: usize = 100_000;
+/// Object versions whose legal hold is checked (one GetObjectLegalHold each), in listing order.
+const LEGAL_HOLD_SAMPLE: usize = 100;
+
+/// What deleting the bucket would lose: its objects, versions, delete markers and their size
+/// (ListObjectVersions, paginated, stopping at [`COUNT_CAP`]), its Object Lock, and legal holds
+/// among the first [`LEGAL_HOLD_SAMPLE`] versions. `None` when the bucket is gone.
+pub(crate) async fn data_at_risk(client: &Client, live: &LiveResource) -> Result<Option<DataAtRisk>, ProviderError> {
+    let b = live.physical_id.as_str();
+    let (mut objects, mut versions, mut markers, mut bytes) = (0u64, 0u64, 0u64, 0u64);
+    let mut sample: Vec<(String, Option<String>)> = Vec::new();
+    let (mut key_marker, mut version_marker) = (None, None);
+    let complete = loop {
+        let listed = client
+            .list_object_versions()
+            .bucket(b)
+            .set_key_marker(key_marker)
+            .set_version_id_marker(version_marker)
+            .send()
+            .await
+            .op("s3:ListObjectVersions");
+        let Some(page) = absent_if(listed, &["NoSuchBucket"])? else { return Ok(None) };
+        for v in page.versions() {
+            versions += 1;
+            objects += u64::from(v.is_latest() == Some(true));
+            bytes += v.size().unwrap_or(0).max(0) as u64;
+            if let (Some(key), true) = (v.key(), sample.len() < LEGAL_HOLD_SAMPLE) {
+                sample.push((key.to_string(), v.version_id().map(str::to_string)));
+            }
+        }
+        markers += page.delete_markers().len() as u64;
+        if page.is_truncated() != Some(true) {
+            break true;
+        }
+        if (versions + markers) as usize >= COUNT_CAP {
+            break false;
+        }
+        key_marker = page.next_key_marker().map(str::to_string);
+        version_marker = page.next_version_id_marker().map(str::to_string);
+    };
+    let mut facts = vec![
+        ("objects".to_string(), DataAtRisk::count(objects, complete)),
+        ("object versions".to_string(), DataAtRisk::count(versions, complete)),
+        ("delete markers".to_string(), DataAtRisk::count(markers, complete)),
+        ("size".to_string(), DataAtRisk::bytes(bytes, complete)),
+    ];
+    if let Props::S3Bucket(p) = &live.props
+        && p.object_lock_enabled
+    {
+        let lock = match &p.object_lock_retention {
+            Some(r) => format!("{}, default retention {} years", r.mode, r.years),
+            None => "enabled, no default retention (objects may carry their own)".to_string(),
+        };
+        facts.push(("object lock".to_string(), lock));
+        facts.push((
+            "legal holds".to_string(),
+            legal_holds(client, b, &sample, complete && versions as usize == sample.len()).await,
+        ));
+    }
+    Ok(Some(DataAtRisk { facts, empty: complete && versions == 0 && markers == 0 }))
+}
+
+/// Legal holds among `sample`, said honestly: all versions were checked only when `all` is true.
+async fn legal_holds(client: &Client, bucket: &str, sample: &[(String, Option<String>)], all: bool) -> String {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    if sample.is_empty() {
+        return "none (no object versions)".to_string();
+    }
+    // Owned inputs: a stream of futures borrowing from a closure's argument is not `Send`.
+    let requests = sample
+        .iter()
+        .map(|(key, version)| client.get_object_legal_hold().bucket(bucket).key(key).set_version_id(version.clone()));
+    let checks = stream::iter(requests.collect::<Vec<_>>().into_iter().map(|request| async move {
+        let held = request.send().await.op("s3:GetObjectLegalHold");
+        // A version that never had a legal hold has no legal-hold configuration at all.
+        let held = absent_if(held, &["NoSuchObjectLockConfiguration"])?;
+        Ok::<_, ProviderError>(
+            held.and_then(|h| h.legal_hold().and_then(|l| l.status()).cloned())
+                == Some(aws_sdk_s3::types::ObjectLockLegalHoldStatus::On),
+        )
+    }))
+    .buffer_unordered(16)
+    .try_collect::<Vec<bool>>()
+    .await;
+    match checks {
+        Ok(held) => {
+            let n = held.iter().filter(|h| **h).count();
+            if all {
+                format!("{n} of {} object versions", held.len())
+            } else {
+                format!("{n} among the first {} object versions checked; the others not counted", held.len())
+            }
+        }
+        Err(e) => format!("not counted ({e})"),
     }
 }

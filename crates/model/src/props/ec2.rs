@@ -31,7 +31,10 @@ pub struct InternetGateway {
 /// A route to a gateway. The VPC's implicit `local` route is not modelled.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Route {
+    /// IPv4 (or, when read, IPv6) destination.
     pub destination_cidr_block: String,
+    /// The route's target: a gateway's ID as declared; when read, whatever the route points at
+    /// (a NAT gateway, a peering connection, ...), so a foreign target shows as drift.
     pub gateway_id: String,
 }
 
