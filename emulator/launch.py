@@ -217,6 +217,35 @@ def patch_iam_update_role_keeps_omitted_fields():
     responses.IamResponse.update_role = update_role
 
 
+def patch_ssm_describe_parameters_max_results():
+    """DescribeParameters returns up to MaxResults parameters per page (1..50; 10 when omitted),
+    as the API reference says; moto 5.2 ignores MaxResults and always pages by 10."""
+    from typing import Any
+
+    from moto.core.responses import ActionResult
+    from moto.ssm import responses
+
+    def describe_parameters(self):
+        page_size = self._get_param("MaxResults") or 10
+        if not isinstance(page_size, int) or not 1 <= page_size <= 50:
+            from moto.ssm.exceptions import ValidationException
+
+            raise ValidationException(
+                "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: "
+                "Member must have value less than or equal to 50"
+            )
+        token = self._get_param("NextToken")
+        start = int(token.strip()) if isinstance(token, str) and token.strip() else 0
+        result = self.ssm_backend.describe_parameters(self._get_param("Filters"), self._get_param("ParameterFilters"))
+        page = result[start : start + page_size]
+        response: dict[str, Any] = {"Parameters": [p.describe_response_object(False) for p in page]}
+        if start + page_size < len(result):
+            response["NextToken"] = str(start + page_size)
+        return ActionResult(response)
+
+    responses.SimpleSystemManagerResponse.describe_parameters = describe_parameters
+
+
 def patch_sqs_set_attributes_keeps_policy():
     """SQS SetQueueAttributes changes only the attributes it is given; the access policy goes
     only when Policy is set to "". moto 5.2 drops the policy on every SetQueueAttributes call
@@ -494,6 +523,7 @@ PATCHES = [
     patch_iam_oidc_client_ids,
     patch_iam_update_role_keeps_omitted_fields,
     patch_sqs_set_attributes_keeps_policy,
+    patch_ssm_describe_parameters_max_results,
     patch_s3_create_bucket_tags,
     patch_s3_bucket_policy_evaluation,
     patch_logs_kms_key_association,

@@ -103,6 +103,7 @@ class LauncherTest(unittest.TestCase):
         cls.sns = cls.client("sns")
         cls.firehose = cls.client("firehose")
         cls.sts = cls.client("sts")
+        cls.ssm = cls.client("ssm")
 
     @classmethod
     def client(cls, service, region="ap-southeast-2", validate=True, credentials=None):
@@ -564,6 +565,21 @@ class LauncherTest(unittest.TestCase):
         self.iam.update_role(RoleName="keep-fields", Description="changed")
         role = self.iam.get_role(RoleName="keep-fields")["Role"]
         self.assertEqual((role["Description"], role["MaxSessionDuration"]), ("changed", 10800))
+
+    def test_describe_parameters_pages_by_max_results(self):
+        for i in range(23):
+            self.ssm.put_parameter(Name=f"/paged/p{i:02}", Value="v", Type="String")
+        filters = [{"Key": "Path", "Option": "Recursive", "Values": ["/paged"]}]
+        first = self.ssm.describe_parameters(ParameterFilters=filters, MaxResults=20)
+        self.assertEqual(len(first["Parameters"]), 20)
+        second = self.ssm.describe_parameters(ParameterFilters=filters, MaxResults=20, NextToken=first["NextToken"])
+        self.assertEqual(len(second["Parameters"]), 3)
+        self.assertNotIn("NextToken", second)
+        default = self.ssm.describe_parameters(ParameterFilters=filters)
+        self.assertEqual(len(default["Parameters"]), 10)
+        unchecked = self.client("ssm", validate=False)
+        with self.assertRaises(unchecked.exceptions.ClientError):
+            unchecked.describe_parameters(ParameterFilters=filters, MaxResults=51)
 
     def test_set_queue_attributes_keeps_the_policy(self):
         url = self.sqs.create_queue(QueueName="keeps-policy")["QueueUrl"]
