@@ -46,6 +46,8 @@ pub enum Command {
     Graph(GraphArgs),
     /// Remove the stage's lock left by a run that died (asks first; see the lock's holder).
     Unlock(UnlockArgs),
+    /// Print a shell completion script: `bankinfra completions bash > /etc/bash_completion.d/bankinfra`.
+    Completions(CompletionsArgs),
     /// Run the design's acceptance checks (FR-417..FR-420, GOV-005, GOV-006, DT-002) against
     /// live state and print the acceptance table. Never changes anything.
     Verify(VerifyArgs),
@@ -72,6 +74,12 @@ pub enum Color {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bankinfra plan                                    # stage local, on the emulator
+  bankinfra plan --stage dev --detailed-exitcode    # exit 2 when there are changes (CI)
+  bankinfra plan --stage dev --out plan.json        # review it, then: bankinfra apply --stage dev plan.json
+  bankinfra plan --stage dev --target kms_key.pii   # only this key and what it depends on
+  bankinfra plan --stage dev --json | jq '.summary'")]
 pub struct PlanArgs {
     #[command(flatten)]
     pub common: Common,
@@ -102,6 +110,13 @@ pub struct Targets {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bankinfra apply                                   # stage local: shows the plan, asks for 'yes'
+  bankinfra apply --stage dev --auto-approve        # CI (no terminal): needs --auto-approve
+  bankinfra apply --stage dev plan.json             # exactly the saved plan, or a refusal naming what moved
+  bankinfra apply --stage dev --target s3_bucket.documents
+  bankinfra apply --stage dev --adopt               # tag resources the old deployment made, and manage them
+  bankinfra apply --stage dev --allow-replace cognito_user_pool.staff")]
 pub struct ApplyArgs {
     #[command(flatten)]
     pub common: Common,
@@ -130,6 +145,11 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bankinfra destroy                                 # stage local: lists what would be lost, asks for 'yes'
+  bankinfra destroy --stage uat --confirm-stage uat --auto-approve
+  bankinfra destroy --stage dev --target s3_bucket.reports
+  bankinfra destroy --stage dev --purge-data        # also empty and delete buckets holding data")]
 pub struct DestroyArgs {
     #[command(flatten)]
     pub common: Common,
@@ -157,6 +177,9 @@ pub struct DestroyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bankinfra outputs --stage dev
+  bankinfra outputs --stage dev --json | jq -r '.\"/bank/dev/kms/pii/arn\"'")]
 pub struct OutputsArgs {
     #[command(flatten)]
     pub common: Common,
@@ -166,6 +189,10 @@ pub struct OutputsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bankinfra verify --stage dev                      # the acceptance table; exit 1 if a check fails
+  bankinfra verify --stage dev --junit verify.xml   # also JUnit XML for the CI's test report
+  bankinfra verify --stage dev --probe              # also send the GATE probe requests")]
 pub struct VerifyArgs {
     #[command(flatten)]
     pub common: Common,
@@ -203,6 +230,15 @@ pub enum GraphFormat {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  bankinfra unlock --stage dev                      # shows the holder, asks before removing it")]
 pub struct UnlockArgs {
     #[command(flatten)]
     pub common: Common,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod apply;
+mod completions;
 mod destroy;
 mod graph;
 mod outputs;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Graph(args) => graph::run(args).await,
         Command::Verify(args) => verify::run(args).await,
         Command::Unlock(args) => unlock::run(args).await,
+        Command::Completions(args) => completions::run(&args),
     }
 }
 

@@ -14,6 +14,7 @@ mod fr_420_firehose_cognito;
 mod fr_420_iam;
 mod gov_005_tag_enforcement_scp;
 mod harness;
+mod help;
 mod lifecycle;
 mod lock;
 mod networking;
