@@ -3,6 +3,7 @@
 //! Test names carry the requirement they prove.
 
 mod bad_input;
+mod ci_pipeline;
 mod data_aware_destroy;
 mod drift;
 mod faults;
