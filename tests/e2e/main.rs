@@ -16,6 +16,7 @@ mod fr_420_iam;
 mod gov_005_tag_enforcement_scp;
 mod harness;
 mod help;
+mod json_schemas;
 mod lifecycle;
 mod lock;
 mod networking;
