@@ -14,6 +14,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only the final summary and errors (plan: only its summary line). A plan that must
+    /// be confirmed is still shown in full.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More detail while applying or destroying: -v adds the error behind each retry and
+    /// readiness wait; -vv also keeps a line for every state change on a terminal. (RUST_LOG is
+    /// not used.)
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,9 +11,13 @@ mod exit;
 mod gates;
 mod lock;
 mod output;
+mod plan_diff;
 mod probes;
+mod progress;
 mod render;
 mod saved_plan;
+#[cfg(test)]
+mod snapshots;
 
 use clap::Parser;
 

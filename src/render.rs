@@ -3,14 +3,14 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-use bankinfra_engine::{Action, ApplyReport, Event, Outcome, Plan, ResourceChange};
+use bankinfra_engine::{Action, ApplyReport, Outcome, Plan};
 use bankinfra_model::Address;
 use serde_json::{Value, json};
 
 use crate::cli::Color;
 use crate::context::Context;
 use crate::data_loss::{DataLoss, Holding, KeyLost};
-use crate::output::outln;
+use crate::plan_diff;
 
 /// JSON plan format version (docs/json-output.md).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -23,116 +23,15 @@ pub fn use_colour(choice: Color) -> bool {
     }
 }
 
-fn paint(text: &str, action: Action, colour: bool) -> String {
-    if !colour {
-        return text.to_string();
-    }
-    let code = match action {
-        Action::Create => "32",
-        Action::Update => "33",
-        Action::Replace => "35",
-        Action::Delete => "31",
-        Action::Adopt => "36",
-        Action::NoOp => "0",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
-}
-
-fn verb(action: Action) -> &'static str {
-    match action {
-        Action::Create => "will be created",
-        Action::Update => "will be updated in place",
-        Action::Replace => "must be replaced",
-        Action::Delete => "will be destroyed",
-        Action::Adopt => "exists without ownership tags and will be adopted (needs --adopt)",
-        Action::NoOp => "is up to date",
-    }
-}
-
+/// The plan as text, for the operator (see [`crate::plan_diff`]).
 pub fn plan_text(ctx: &Context, plan: &Plan, colour: bool) -> String {
-    let mut out = String::new();
+    plan_diff::plan_text(&ctx.target(), plan, colour)
+}
+
+/// What `--quiet` shows of a plan: its one-line summary, or that there is nothing to do.
+pub fn plan_summary(ctx: &Context, plan: &Plan) -> String {
     let summary = plan.summary();
-    if !summary.has_changes() {
-        let _ = writeln!(out, "No changes. {} resources on {} match the specs.", summary.no_op, ctx.target());
-        return out;
-    }
-    let _ = writeln!(out, "bankinfra will perform these actions on {}:\n", ctx.target());
-    for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-        render_change(&mut out, change, colour);
-    }
-    let _ = writeln!(
-        out,
-        "Plan: {} to add, {} to change, {} to replace, {} to destroy, {} to adopt ({} unchanged).",
-        summary.create, summary.update, summary.replace, summary.delete, summary.adopt, summary.no_op
-    );
-    out
-}
-
-fn render_change(out: &mut String, change: &ResourceChange, colour: bool) {
-    let header = format!("{} {}", change.action.symbol(), change.address);
-    let because = if change.replace_because.is_empty() {
-        String::new()
-    } else {
-        format!(" ({} forces replacement)", change.replace_because.join(", "))
-    };
-    let because = if change.action == Action::Replace && change.address.kind().holds_data() {
-        format!(
-            "{because}\n      ! holds data: the old one is deleted with its data; apply needs --allow-replace {}",
-            change.address
-        )
-    } else {
-        because
-    };
-    let _ = writeln!(out, "  {} {}{}", paint(&header, change.action, colour), verb(change.action), because);
-    let width = change.changes.iter().map(|c| c.path.len()).max().unwrap_or(0);
-    for field in &change.changes {
-        let line = match (&field.before, &field.after) {
-            (None, Some(after)) => short(after),
-            (Some(before), None) if change.action == Action::Delete => short(before),
-            (Some(before), None) => format!("{} → (absent)", short(before)),
-            (None, None) => String::new(),
-            (Some(before), Some(after)) if field.path == "policy" => policy_diff(before, after),
-            (Some(before), Some(after)) => format!("{} → {}", short(before), short(after)),
-        };
-        let line = if change.action == Action::Delete {
-            line
-        } else {
-            line.replace('\n', &format!("\n      {:width$}  ", ""))
-        };
-        let _ = writeln!(out, "      {:width$}  {}", field.path, line);
-    }
-    out.push('\n');
-}
-
-/// A compact one-line value; long documents are summarised.
-fn short(v: &Value) -> String {
-    match v {
-        Value::Object(map) if map.contains_key("Statement") => {
-            let n = map.get("Statement").and_then(Value::as_array).map_or(1, Vec::len);
-            format!("(policy document, {n} statements)")
-        }
-        other => {
-            let s = other.to_string();
-            if s.chars().count() > 160 { format!("{}…", s.chars().take(160).collect::<String>()) } else { s }
-        }
-    }
-}
-
-/// Only the statements that differ: `- removed` and `+ added`.
-fn policy_diff(before: &Value, after: &Value) -> String {
-    let statements = |v: &Value| v.get("Statement").and_then(Value::as_array).cloned().unwrap_or_default();
-    let (b, a) = (statements(before), statements(after));
-    let mut lines = Vec::new();
-    for s in b.iter().filter(|s| !a.contains(s)) {
-        lines.push(format!("- {s}"));
-    }
-    for s in a.iter().filter(|s| !b.contains(s)) {
-        lines.push(format!("+ {s}"));
-    }
-    if lines.is_empty() {
-        lines.push(format!("{} → {}", short(before), short(after)));
-    }
-    lines.join("\n")
+    if summary.has_changes() { format!("{}\n", plan_diff::summary_line(&summary)) } else { plan_text(ctx, plan, false) }
 }
 
 pub fn plan_json(ctx: &Context, plan: &Plan) -> String {
@@ -164,49 +63,6 @@ pub fn plan_document(ctx: &Context, plan: &Plan) -> Value {
         "summary": summary,
         "resource_changes": changes,
     })
-}
-
-/// One plain line per state change (the executor reports them as they happen).
-pub fn progress(event: &Event, colour: bool) {
-    match event {
-        Event::Started { address, action } => {
-            outln!("{} {address}: {}…", paint(action.symbol(), *action, colour), gerund(*action));
-        }
-        Event::Finished { address, outcome } => match outcome {
-            Outcome::Done { action, elapsed } => {
-                outln!(
-                    "{} {address}: {} in {:.1}s",
-                    paint(action.symbol(), *action, colour),
-                    done(*action),
-                    elapsed.as_secs_f64()
-                );
-            }
-            Outcome::Failed { action, error } => outln!("! {address}: {} failed: {error}", gerund(*action)),
-            Outcome::Skipped { because, .. } => outln!("· {address}: skipped, because {because} failed"),
-        },
-    }
-}
-
-fn gerund(action: Action) -> &'static str {
-    match action {
-        Action::Create => "creating",
-        Action::Update => "updating",
-        Action::Replace => "replacing",
-        Action::Delete => "destroying",
-        Action::Adopt => "adopting",
-        Action::NoOp => "checking",
-    }
-}
-
-fn done(action: Action) -> &'static str {
-    match action {
-        Action::Create => "created",
-        Action::Update => "updated",
-        Action::Replace => "replaced",
-        Action::Delete => "destroyed",
-        Action::Adopt => "adopted",
-        Action::NoOp => "unchanged",
-    }
 }
 
 pub fn report(what: &str, report: &ApplyReport) -> String {

@@ -6,9 +6,10 @@ use crate::commands::{confirm, ensure_confirmable, planning};
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
 use crate::output::out;
+use crate::progress::{Progress, Verbosity};
 use crate::{gates, lock, render, saved_plan};
 
-pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
+pub async fn run(args: ApplyArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let saved = args.plan_file.as_deref().map(saved_plan::read).transpose()?;
     let targets = match &saved {
         Some(saved) if !args.targets.addresses.is_empty() => {
@@ -32,7 +33,7 @@ pub async fn run(args: ApplyArgs) -> Result<i32, Failure> {
     // A saved plan was reviewed already: applying the file is the approval.
     ensure_confirmable(args.auto_approve || saved.is_some())?;
     let ctx = Context::load(&args.common).await?;
-    lock::locked(&ctx, "apply", apply(&ctx, &args, saved.as_ref(), &targets)).await
+    lock::locked(&ctx, "apply", apply(&ctx, &args, saved.as_ref(), &targets, verbosity)).await
 }
 
 async fn apply(
@@ -40,14 +41,24 @@ async fn apply(
     args: &ApplyArgs,
     saved: Option<&saved_plan::Saved>,
     targets: &[Address],
+    verbosity: Verbosity,
 ) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
+    // A saved plan was reviewed already: applying the file is the approval.
+    let approved = args.auto_approve || saved.is_some();
     let planning::Planned { whole, plan } = planning::converge(ctx, targets).await?;
     if let (Some(saved), Some(path)) = (saved, &args.plan_file) {
         saved_plan::ensure_unchanged(saved, &saved_plan::capture(ctx, &plan, targets), path)?;
     }
-    planning::announce_targets(&plan, targets, TargetScope::WithDependencies);
-    out!("{}", render::plan_text(ctx, &plan, colour));
+    if verbosity.quiet() && approved {
+        // Nothing to confirm: only the final summary (or that there is nothing to do).
+        if !plan.summary().has_changes() {
+            out!("{}", render::plan_summary(ctx, &plan));
+        }
+    } else {
+        planning::announce_targets(&plan, targets, TargetScope::WithDependencies);
+        out!("{}", render::plan_text(ctx, &plan, colour));
+    }
     let violations = gates::violations(&ctx.specs, &whole, &plan, ctx.provider.manages_organization());
     gates::enforce(&violations, args.allow_gate_violation)?;
     if !plan.summary().has_changes() {
@@ -55,8 +66,7 @@ async fn apply(
     }
     planning::refuse_silent_adoption(&plan, args.adopt)?;
     planning::refuse_data_loss(&plan, &args.allow_replace)?;
-    // A saved plan was reviewed already: applying the file is the approval.
-    confirm(&format!("Apply these changes to {}?", ctx.target()), args.auto_approve || saved.is_some())?;
+    confirm(&format!("Apply these changes to {}?", ctx.target()), approved)?;
     let options = ApplyOptions {
         parallelism: args.parallelism.into(),
         delete: ctx.delete_options(),
@@ -64,7 +74,8 @@ async fn apply(
         retry: RetryPolicy::default(),
     };
     let executor = Executor::new(ctx.provider.clone(), options, ctx.ownership.clone());
-    let report = executor.apply(&plan, &|event| render::progress(event, colour)).await;
+    let progress = Progress::stdout(planning::changing(&plan), verbosity, colour);
+    let report = progress.drive(executor.apply(&plan, &|event| progress.event(event))).await;
     out!("{}", render::report("Apply", &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
 }

@@ -7,9 +7,10 @@ use crate::commands::{confirm, ensure_confirmable, planning};
 use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::output::{out, outln};
+use crate::progress::{Progress, Verbosity};
 use crate::{data_loss, lock, render};
 
-pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
+pub async fn run(args: DestroyArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let targets = planning::target_addresses(&args.targets)?;
     ensure_confirmable(args.auto_approve)?;
     let ctx = Context::load(&args.common).await?;
@@ -24,10 +25,10 @@ pub async fn run(args: DestroyArgs) -> Result<i32, Failure> {
             ),
         ));
     }
-    lock::locked(&ctx, "destroy", destroy(&ctx, &args, &targets)).await
+    lock::locked(&ctx, "destroy", destroy(&ctx, &args, &targets, verbosity)).await
 }
 
-async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address]) -> Result<i32, Failure> {
+async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosity: Verbosity) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
     let plan = planning::destroy(ctx, targets).await?;
     if !plan.summary().has_changes() {
@@ -41,9 +42,12 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address]) -> Resu
         outln!("Nothing else to destroy: what is left of this stack on {} is retained.", ctx.target());
         return Ok(exit::OK);
     }
-    planning::announce_targets(&plan, targets, TargetScope::WithDependents);
-    out!("{}", render::plan_text(ctx, &plan, colour));
-    out!("\n{}", render::data_loss(&loss));
+    // Quiet and approved: nothing to confirm, so only the final summary.
+    if !(verbosity.quiet() && args.auto_approve) {
+        planning::announce_targets(&plan, targets, TargetScope::WithDependents);
+        out!("{}", render::plan_text(ctx, &plan, colour));
+        out!("\n{}", render::data_loss(&loss));
+    }
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions {
         parallelism: args.parallelism.into(),
@@ -51,9 +55,9 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address]) -> Resu
         adopt: false,
         retry: RetryPolicy::default(),
     };
-    let report = Executor::new(data_loss::deleting(ctx.provider.clone(), &loss), options, ctx.ownership.clone())
-        .apply(&plan, &|event| render::progress(event, colour))
-        .await;
+    let executor = Executor::new(data_loss::deleting(ctx.provider.clone(), &loss), options, ctx.ownership.clone());
+    let progress = Progress::stdout(planning::changing(&plan), verbosity, colour);
+    let report = progress.drive(executor.apply(&plan, &|event| progress.event(event))).await;
     out!("{}", render::report("Destroy", &report));
     out!("{}", render::destroyed_data(&loss, &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })

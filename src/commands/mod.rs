@@ -17,12 +17,14 @@ use anyhow::anyhow;
 use crate::cli::{Cli, Command};
 use crate::exit::{self, Failure};
 use crate::output::out;
+use crate::progress::Verbosity;
 
 pub async fn run(cli: Cli) -> Result<i32, Failure> {
+    let verbosity = Verbosity::from_flags(cli.quiet, cli.verbose);
     match cli.command {
-        Command::Plan(args) => plan::run(args).await,
-        Command::Apply(args) => apply::run(args).await,
-        Command::Destroy(args) => destroy::run(args).await,
+        Command::Plan(args) => plan::run(args, verbosity).await,
+        Command::Apply(args) => apply::run(args, verbosity).await,
+        Command::Destroy(args) => destroy::run(args, verbosity).await,
         Command::Outputs(args) => outputs::run(args).await,
         Command::Graph(args) => graph::run(args).await,
         Command::Verify(args) => verify::run(args).await,

@@ -6,15 +6,18 @@ use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::gates;
 use crate::output::{out, outln};
+use crate::progress::Verbosity;
 use crate::render;
 use crate::saved_plan;
 
-pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
+pub async fn run(args: PlanArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let targets = planning::target_addresses(&args.targets)?;
     let ctx = Context::load(&args.common).await?;
     let planning::Planned { whole, plan } = planning::converge(&ctx, &targets).await?;
     if args.json {
         outln!("{}", render::plan_json(&ctx, &plan));
+    } else if verbosity.quiet() {
+        out!("{}", render::plan_summary(&ctx, &plan));
     } else {
         planning::announce_targets(&plan, &targets, TargetScope::WithDependencies);
         out!("{}", render::plan_text(&ctx, &plan, render::use_colour(args.common.color)));
@@ -23,7 +26,7 @@ pub async fn run(args: PlanArgs) -> Result<i32, Failure> {
     gates::enforce(&violations, args.allow_gate_violation)?;
     if let Some(path) = &args.out {
         saved_plan::write(path, &ctx, &plan, &targets)?;
-        if !args.json {
+        if !args.json && !verbosity.quiet() {
             outln!(
                 "Saved this plan to {}; apply exactly it with `bankinfra apply --stage {} {}`.",
                 path.display(),

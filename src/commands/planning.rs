@@ -130,3 +130,8 @@ pub fn refuse_data_loss(plan: &Plan, allowed: &[String]) -> Result<(), Failure> 
         ),
     ))
 }
+
+/// How many resources a plan changes (what an apply's or destroy's progress counts towards).
+pub fn changing(plan: &Plan) -> usize {
+    plan.changes.iter().filter(|c| c.action != Action::NoOp).count()
+}

@@ -21,6 +21,7 @@ mod lifecycle;
 mod lock;
 mod networking;
 mod plan_fidelity;
+mod progress;
 mod secrets;
 mod ssm_outputs;
 mod verify;

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use bankinfra_model::template::Reference;
 use bankinfra_model::{
-    Address, DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Provider, ProviderError, Resource,
-    TAG_STACK, TAG_STAGE, diff,
+    Address, DeleteOptions, ErrorClass, FieldChange, LiveResource, Outputs, Ownership, Provider, ProviderError,
+    Resource, TAG_STACK, TAG_STAGE, diff,
 };
 use tokio::sync::Semaphore;
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, Wait};
 use crate::{Action, Plan, ResourceChange};
 
 /// How to execute.
@@ -47,11 +48,68 @@ pub enum Outcome {
     },
 }
 
-/// Progress, reported while the plan runs.
+/// Progress, reported while the plan runs: for each resource one `Started`, then any number of
+/// `Retrying` and `AwaitingReadiness`, then one `Finished` (a resource skipped or never run
+/// gets only its `Finished`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    Started { address: Address, action: Action },
-    Finished { address: Address, outcome: Outcome },
+    Started {
+        address: Address,
+        action: Action,
+    },
+    /// A step failed in a way the retry policy backs off from (throttled, transient,
+    /// unreachable): after `pause`, attempt number `attempt` of at most `attempts` follows
+    /// (after looking up whether the failed call took effect).
+    Retrying {
+        address: Address,
+        attempt: u32,
+        attempts: u32,
+        class: ErrorClass,
+        /// The failure, with the service's code and message.
+        reason: String,
+        pause: Duration,
+    },
+    /// A call failed because something it depends on is not visible yet (eventual
+    /// consistency): it is made again after `pause`; it has been waiting for `waited`.
+    AwaitingReadiness {
+        address: Address,
+        reason: String,
+        pause: Duration,
+        waited: Duration,
+    },
+    Finished {
+        address: Address,
+        outcome: Outcome,
+    },
+}
+
+impl Event {
+    /// The resource this event is about.
+    pub fn address(&self) -> &Address {
+        match self {
+            Event::Started { address, .. }
+            | Event::Retrying { address, .. }
+            | Event::AwaitingReadiness { address, .. }
+            | Event::Finished { address, .. } => address,
+        }
+    }
+
+    /// The event reporting a pause the retry policy takes while working on `address`.
+    fn of_wait(address: &Address, wait: Wait) -> Event {
+        match wait {
+            Wait::Backoff { attempt, attempts, pause, error } => Event::Retrying {
+                address: address.clone(),
+                attempt,
+                attempts,
+                class: error.class,
+                reason: error.to_string(),
+                pause,
+            },
+            Wait::Readiness { pause, waited, error } => {
+                Event::AwaitingReadiness { address: address.clone(), reason: error.to_string(), pause, waited }
+            }
+        }
+    }
 }
 
 /// The result of an apply or destroy.
@@ -147,6 +205,9 @@ impl Executor {
 
     async fn run(&self, mut nodes: Vec<Node>, report: &mut ApplyReport, on_event: &(dyn Fn(&Event) + Sync)) {
         let semaphore = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
+        // Jobs run in spawned tasks and `on_event` is borrowed: they send their events (retries,
+        // readiness waits) here, and this loop hands them on, in order, before the job's end.
+        let (events, mut received) = mpsc::unbounded_channel::<Event>();
         let mut ready: VecDeque<usize> = (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0).collect();
         let mut settled = vec![false; nodes.len()];
         let mut skipped: Vec<(usize, Address)> = Vec::new();
@@ -161,14 +222,25 @@ impl Executor {
                     first_start.insert(change.address.clone(), Instant::now());
                     on_event(&Event::Started { address: change.address.clone(), action: change.action });
                 }
-                let job = self.job(change, nodes[i].step, &report.outputs);
+                let job = self.job(change, nodes[i].step, &report.outputs, events.clone());
                 running.spawn(async move {
                     let result = job.await;
                     drop(permit);
                     (i, result)
                 });
             }
-            let Some(joined) = running.join_next().await else { break };
+            let joined = loop {
+                tokio::select! {
+                    biased;
+                    Some(event) = received.recv() => on_event(&event),
+                    joined = running.join_next() => break joined,
+                }
+            };
+            // A finished job's last events were sent before it returned: report them first.
+            while let Ok(event) = received.try_recv() {
+                on_event(&event);
+            }
+            let Some(joined) = joined else { break };
             let (i, result) = match joined {
                 Ok(r) => r,
                 Err(panic) => std::panic::resume_unwind(panic.into_panic()),
@@ -229,8 +301,10 @@ impl Executor {
         change: &ResourceChange,
         step: Step,
         outputs: &HashMap<Address, Outputs>,
+        events: mpsc::UnboundedSender<Event>,
     ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + Send + 'static {
         let provider = self.provider.clone();
+        let address = change.address.clone();
         let options = self.options;
         let ownership = self.ownership.clone();
         let action = change.action;
@@ -252,7 +326,12 @@ impl Executor {
         };
         async move {
             let desired = resolved?;
-            let runner = StepRunner { provider: provider.as_ref(), options: &options, ownership: &ownership };
+            let observe = move |wait: Wait| {
+                // The run loop outlives every job; a send can only fail once it is gone.
+                let _ = events.send(Event::of_wait(&address, wait));
+            };
+            let runner =
+                StepRunner { provider: provider.as_ref(), options: &options, ownership: &ownership, observe: &observe };
             let need = |what: &str| format!("internal error: {} change without {what}", action.as_str());
             let result = match (action, step) {
                 (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => {
@@ -285,12 +364,14 @@ struct StepRunner<'a> {
     provider: &'a dyn Provider,
     options: &'a ApplyOptions,
     ownership: &'a Ownership,
+    /// Told of every backoff and readiness wait before it is taken.
+    observe: &'a (dyn Fn(Wait) + Sync),
 }
 
 impl StepRunner<'_> {
     async fn create(&self, desired: &Resource) -> Result<LiveResource, ProviderError> {
         let create = || self.provider.create(desired);
-        self.options.retry.with_recovery(create, || self.bring_existing_to(desired)).await
+        self.options.retry.with_recovery_observed(create, || self.bring_existing_to(desired), self.observe).await
     }
 
     async fn update(
@@ -300,7 +381,7 @@ impl StepRunner<'_> {
         changes: &[FieldChange],
     ) -> Result<LiveResource, ProviderError> {
         let update = || self.provider.update(live, desired, changes);
-        self.options.retry.with_recovery(update, || self.bring_existing_to(desired)).await
+        self.options.retry.with_recovery_observed(update, || self.bring_existing_to(desired), self.observe).await
     }
 
     async fn delete(&self, live: &LiveResource) -> Result<(), ProviderError> {
@@ -309,7 +390,7 @@ impl StepRunner<'_> {
             let found = self.find(&Resource::new(live.address.clone(), live.props.clone())).await?;
             Ok(found.filter(|f| f.physical_id == live.physical_id).is_none().then_some(()))
         };
-        self.options.retry.with_recovery(delete, gone).await
+        self.options.retry.with_recovery_observed(delete, gone, self.observe).await
     }
 
     /// The live resource at `resource`'s address, looked up as the planner does (by name or by
@@ -317,7 +398,7 @@ impl StepRunner<'_> {
     async fn find(&self, resource: &Resource) -> Result<Option<LiveResource>, ProviderError> {
         let kind = [resource.address.kind()];
         let read = || self.provider.read(&kind, std::slice::from_ref(resource), self.ownership);
-        let live = self.options.retry.retried(read).await?;
+        let live = self.options.retry.retried_observed(read, self.observe).await?;
         Ok(live.into_iter().find(|l| l.address == resource.address))
     }
 
@@ -356,7 +437,7 @@ impl StepRunner<'_> {
             ));
         }
         let update = || self.provider.update(&live, desired, &changes);
-        Ok(Some(self.options.retry.until_ready(update).await?))
+        Ok(Some(self.options.retry.until_ready_observed(update, self.observe).await?))
     }
 }
 

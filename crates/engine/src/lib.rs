@@ -13,4 +13,4 @@ pub use error::EngineError;
 pub use execute::{ApplyOptions, ApplyReport, Event, Executor, Outcome};
 pub use graph::ResourceGraph;
 pub use plan::{Action, Plan, Planner, ResourceChange, Summary, TargetScope};
-pub use retry::RetryPolicy;
+pub use retry::{RetryPolicy, Wait};

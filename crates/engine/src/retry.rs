@@ -15,6 +15,10 @@
 //! was lost, so a create is never simply sent again: the resource is looked up first (by its
 //! name or its ownership tags) and, when it exists, brought to the desired state by an update.
 //! That is how a lost response never becomes a second resource.
+//!
+//! Every pause the policy takes is reported first, as a [`Wait`], to the caller's observer (the
+//! executor turns them into [`crate::Event`]s), so an operator sees a retry or a readiness wait as
+//! such instead of a step that merely takes long.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -61,6 +65,23 @@ pub enum Reaction {
     Fail,
 }
 
+/// A pause the policy is about to take, reported before it is taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wait {
+    /// Backing off after a throttled or transient failure; `attempt` is the attempt that
+    /// follows the pause (2 for the first retry), out of at most `attempts`.
+    Backoff { attempt: u32, attempts: u32, pause: Duration, error: ProviderError },
+    /// Calling again because something the call depends on is not visible yet; `waited` is how
+    /// long this call has been waiting so far.
+    Readiness { pause: Duration, waited: Duration, error: ProviderError },
+}
+
+/// Where a policy reports its pauses (see [`Wait`]).
+pub type Observer<'a> = &'a (dyn Fn(Wait) + Sync);
+
+/// An observer that ignores every pause.
+fn unobserved(_: Wait) {}
+
 /// The reaction to `class`.
 pub fn reaction(class: ErrorClass) -> Reaction {
     match class {
@@ -86,7 +107,16 @@ impl RetryPolicy {
     /// Runs `call`, and again with growing pauses while it fails because something it depends
     /// on is not visible yet, for at most `readiness_limit`. Readiness is probed by the call
     /// itself: no fixed sleep before calls that usually need none. Other errors return at once.
-    pub async fn until_ready<T, F, Fut>(&self, mut call: F) -> Result<T, ProviderError>
+    pub async fn until_ready<T, F, Fut>(&self, call: F) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        self.until_ready_observed(call, &unobserved).await
+    }
+
+    /// [`Self::until_ready`], reporting each pause to `observe` before taking it.
+    pub async fn until_ready_observed<T, F, Fut>(&self, mut call: F, observe: Observer<'_>) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
@@ -95,10 +125,11 @@ impl RetryPolicy {
         let mut pause = self.readiness_first_pause;
         loop {
             match call().await {
-                Err(e)
-                    if reaction(e.class) == Reaction::AwaitReadiness
+                Err(error)
+                    if reaction(error.class) == Reaction::AwaitReadiness
                         && started.elapsed() + pause < self.readiness_limit =>
                 {
+                    observe(Wait::Readiness { pause, waited: started.elapsed(), error });
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(self.readiness_longest_pause);
                 }
@@ -112,7 +143,24 @@ impl RetryPolicy {
     /// attempt left behind: `Some(value)` ends the step with that value (it took effect after
     /// all), `None` tries again. An `AlreadyExists` answer is looked up once, never retried
     /// blindly.
-    pub async fn with_recovery<T, F, Fut, R, RFut>(&self, mut call: F, mut recover: R) -> Result<T, ProviderError>
+    pub async fn with_recovery<T, F, Fut, R, RFut>(&self, call: F, recover: R) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+        R: FnMut() -> RFut,
+        RFut: Future<Output = Result<Option<T>, ProviderError>>,
+    {
+        self.with_recovery_observed(call, recover, &unobserved).await
+    }
+
+    /// [`Self::with_recovery`], reporting each backoff and readiness wait (its own and those of
+    /// its look-ups) to `observe` before taking it.
+    pub async fn with_recovery_observed<T, F, Fut, R, RFut>(
+        &self,
+        mut call: F,
+        mut recover: R,
+        observe: Observer<'_>,
+    ) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
@@ -121,20 +169,22 @@ impl RetryPolicy {
     {
         let mut attempt = 1;
         loop {
-            let error = match self.until_ready(&mut call).await {
+            let error = match self.until_ready_observed(&mut call, observe).await {
                 Ok(value) => return Ok(value),
                 Err(e) => e,
             };
             match reaction(error.class) {
                 Reaction::Backoff if attempt < self.attempts => {
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                    let pause = self.backoff(attempt);
                     attempt += 1;
-                    if let Some(value) = self.retried(&mut recover).await? {
+                    observe(Wait::Backoff { attempt, attempts: self.attempts, pause, error });
+                    tokio::time::sleep(pause).await;
+                    if let Some(value) = self.retried_observed(&mut recover, observe).await? {
                         return Ok(value);
                     }
                 }
                 Reaction::LookUp => {
-                    return match self.retried(&mut recover).await? {
+                    return match self.retried_observed(&mut recover, observe).await? {
                         Some(value) => Ok(value),
                         None => Err(error),
                     };
@@ -146,7 +196,16 @@ impl RetryPolicy {
 
     /// `call()`, retried with backoff while it fails with a class that calls for one (reads and
     /// other calls that are safe to repeat).
-    pub async fn retried<T, F, Fut>(&self, mut call: F) -> Result<T, ProviderError>
+    pub async fn retried<T, F, Fut>(&self, call: F) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        self.retried_observed(call, &unobserved).await
+    }
+
+    /// [`Self::retried`], reporting each backoff to `observe` before taking it.
+    pub async fn retried_observed<T, F, Fut>(&self, mut call: F, observe: Observer<'_>) -> Result<T, ProviderError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ProviderError>>,
@@ -154,9 +213,11 @@ impl RetryPolicy {
         let mut attempt = 1;
         loop {
             match call().await {
-                Err(e) if reaction(e.class) == Reaction::Backoff && attempt < self.attempts => {
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                Err(error) if reaction(error.class) == Reaction::Backoff && attempt < self.attempts => {
+                    let pause = self.backoff(attempt);
                     attempt += 1;
+                    observe(Wait::Backoff { attempt, attempts: self.attempts, pause, error });
+                    tokio::time::sleep(pause).await;
                 }
                 result => return result,
             }
@@ -292,6 +353,56 @@ mod tests {
         let result: Result<(), _> = policy.until_ready(|| async { Err(error(ErrorClass::NotReady)) }).await;
         assert_eq!(result.unwrap_err().class, ErrorClass::NotReady);
         assert!(started.elapsed() <= policy.readiness_limit + policy.readiness_longest_pause);
+    }
+
+    #[tokio::test]
+    async fn every_backoff_and_readiness_wait_is_reported_before_it_is_taken() {
+        let waits = std::sync::Mutex::new(Vec::new());
+        let observe = |w: Wait| waits.lock().unwrap().push(w);
+        let calls = AtomicU32::new(0);
+        let result = fast()
+            .with_recovery_observed(
+                || async {
+                    match calls.fetch_add(1, Ordering::SeqCst) {
+                        0 => Err(error(ErrorClass::NotReady)),
+                        1 => Err(error(ErrorClass::Throttled)),
+                        _ => Ok("made"),
+                    }
+                },
+                || async { Ok(None) },
+                &observe,
+            )
+            .await;
+        assert_eq!(result.unwrap(), "made");
+        let waits = waits.into_inner().unwrap();
+        assert_eq!(waits.len(), 2, "{waits:?}");
+        assert!(
+            matches!(&waits[0], Wait::Readiness { pause, error, .. } if *pause == fast().readiness_first_pause && error.class == ErrorClass::NotReady),
+            "{waits:?}"
+        );
+        assert!(
+            matches!(&waits[1], Wait::Backoff { attempt: 2, attempts: 4, pause, error } if *pause <= fast().window(1) && error.class == ErrorClass::Throttled),
+            "{waits:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn retried_reads_report_their_backoffs() {
+        let waits = std::sync::Mutex::new(Vec::new());
+        let observe = |w: Wait| waits.lock().unwrap().push(w);
+        let result: Result<(), _> =
+            fast().retried_observed(|| async { Err(error(ErrorClass::Transient)) }, &observe).await;
+        assert!(result.is_err());
+        let attempts: Vec<u32> = waits
+            .into_inner()
+            .unwrap()
+            .iter()
+            .map(|w| match w {
+                Wait::Backoff { attempt, .. } => *attempt,
+                Wait::Readiness { .. } => 0,
+            })
+            .collect();
+        assert_eq!(attempts, [2, 3, 4], "one report per retry, numbered by the attempt that follows");
     }
 
     #[tokio::test]

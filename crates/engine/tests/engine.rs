@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bankinfra_engine::{
-    Action, ApplyOptions, ApplyReport, EngineError, Executor, Outcome, Plan, Planner, ResourceGraph, RetryPolicy,
-    Summary, TargetScope,
+    Action, ApplyOptions, ApplyReport, EngineError, Event, Executor, Outcome, Plan, Planner, ResourceGraph,
+    RetryPolicy, Summary, TargetScope,
 };
 use bankinfra_model::props::ec2::{Subnet, Vpc};
 use bankinfra_model::props::ssm::Parameter;
@@ -1010,6 +1010,96 @@ async fn throttling_that_outlasts_the_retry_bound_fails_the_resource() {
         matches!(outcome(&report, "vpc.main"), Outcome::Failed { error, .. } if error.contains("ThrottlingException"))
     );
     assert_eq!(creates_of(&mock, "vpc.main"), fast_retries().attempts as usize);
+}
+
+/// Applies `plan`, returning the report and every event in the order it was reported.
+async fn apply_with_events(mock: &Arc<MockProvider>, plan: &Plan) -> (ApplyReport, Vec<Event>) {
+    let events = Mutex::new(Vec::new());
+    let report = Executor::new(mock.clone(), options(4), owner())
+        .apply(plan, &|e: &Event| events.lock().unwrap().push(e.clone()))
+        .await;
+    (report, events.into_inner().unwrap())
+}
+
+/// The events about `address`, in order.
+fn events_of<'a>(events: &'a [Event], address: &str) -> Vec<&'a Event> {
+    let address = addr(address);
+    events.iter().filter(|e| *e.address() == address).collect()
+}
+
+#[tokio::test]
+async fn each_backoff_is_reported_as_a_retry_between_start_and_finish() {
+    let mock = MockProvider::new();
+    mock.state().throttled.insert(addr("vpc.main"), 2);
+    let plan = plan(&mock, network()).await;
+    let (report, events) = apply_with_events(&mock, &plan).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let vpc = events_of(&events, "vpc.main");
+    assert_eq!(vpc.len(), 4, "{vpc:#?}");
+    assert!(matches!(vpc[0], Event::Started { action: Action::Create, .. }), "{vpc:#?}");
+    for (event, expected) in vpc[1..3].iter().zip([2, 3]) {
+        let Event::Retrying { attempt, attempts, class, reason, pause, .. } = event else {
+            panic!("a retry, not {event:?}")
+        };
+        assert_eq!((*attempt, *attempts, *class), (expected, fast_retries().attempts, ErrorClass::Throttled));
+        assert!(reason.contains("ThrottlingException: Rate exceeded"), "{reason}");
+        assert!(*pause <= fast_retries().backoff_cap);
+    }
+    assert!(matches!(vpc[3], Event::Finished { outcome: Outcome::Done { .. }, .. }), "{vpc:#?}");
+    for other in ["subnet.a", "subnet.b", "ssm_parameter.vpc-id"] {
+        let seen = events_of(&events, other);
+        assert!(
+            matches!(seen[..], [Event::Started { .. }, Event::Finished { .. }]),
+            "without faults only a start and a finish: {seen:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_readiness_wait_is_reported_as_such() {
+    let mock = MockProvider::new();
+    mock.state().not_ready.insert(addr("ssm_parameter.vpc-id"), 2);
+    let plan = plan(&mock, vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")]).await;
+    let (report, events) = apply_with_events(&mock, &plan).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let param = events_of(&events, "ssm_parameter.vpc-id");
+    assert_eq!(param.len(), 4, "{param:#?}");
+    assert!(matches!(param[0], Event::Started { .. }));
+    let pauses: Vec<Duration> = param[1..3]
+        .iter()
+        .map(|e| match e {
+            Event::AwaitingReadiness { reason, pause, .. } => {
+                assert!(reason.contains("unable to assume role"), "{reason}");
+                *pause
+            }
+            other => panic!("a readiness wait, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(pauses, [fast_retries().readiness_first_pause, fast_retries().readiness_first_pause * 2], "growing");
+    assert!(matches!(param[3], Event::Finished { outcome: Outcome::Done { .. }, .. }));
+    assert!(events.iter().all(|e| !matches!(e, Event::Retrying { .. })), "a readiness wait is not a retry");
+}
+
+#[tokio::test]
+async fn a_lost_delete_response_is_reported_as_a_retry_and_the_resource_as_destroyed() {
+    let mock = MockProvider::new();
+    converge(&mock, network()).await;
+    mock.state().lost_response.insert(addr("vpc.main"), 1);
+    let plan = plan_destroy(&mock, network()).await;
+    let (report, events) = apply_with_events(&mock, &plan).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let vpc = events_of(&events, "vpc.main");
+    assert!(
+        matches!(
+            vpc[..],
+            [
+                Event::Started { action: Action::Delete, .. },
+                Event::Retrying { attempt: 2, class: ErrorClass::Unreachable, .. },
+                Event::Finished { outcome: Outcome::Done { action: Action::Delete, .. }, .. }
+            ]
+        ),
+        "{vpc:#?}"
+    );
 }
 
 #[tokio::test]
