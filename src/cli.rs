@@ -135,6 +135,10 @@ pub struct ApplyArgs {
     pub plan_file: Option<PathBuf>,
     #[command(flatten)]
     pub targets: Targets,
+    /// Print one JSON document when the run ends (docs/schemas/run.schema.json) instead of the
+    /// plan and progress; needs --auto-approve or a saved plan.
+    #[arg(long)]
+    pub json: bool,
     /// Allow replacing this resource although it holds data (a bucket, key, user pool or log
     /// group): the old one and its data are deleted. Repeatable.
     #[arg(long, value_name = "ADDRESS")]
@@ -168,6 +172,10 @@ pub struct DestroyArgs {
     /// Most AWS operations in flight at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+    /// Print one JSON document when the run ends (docs/schemas/run.schema.json) instead of the
+    /// plan, data summary and progress; needs --auto-approve.
+    #[arg(long)]
+    pub json: bool,
     /// Required on protected stages (uat, prod): repeat the stage name to confirm.
     #[arg(long, value_name = "STAGE")]
     pub confirm_stage: Option<String>,

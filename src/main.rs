@@ -9,6 +9,7 @@ mod context;
 mod data_loss;
 mod exit;
 mod gates;
+mod json_report;
 mod lock;
 mod output;
 mod plan_diff;

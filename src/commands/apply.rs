@@ -2,12 +2,12 @@ use bankinfra_engine::{ApplyOptions, Executor, RetryPolicy, TargetScope};
 use bankinfra_model::Address;
 
 use crate::cli::ApplyArgs;
-use crate::commands::{confirm, ensure_confirmable, planning};
+use crate::commands::{confirm, ensure_confirmable, json_needs_approval, planning};
 use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
-use crate::output::out;
+use crate::output::{out, outln};
 use crate::progress::{Progress, Verbosity};
-use crate::{gates, lock, render, saved_plan};
+use crate::{gates, json_report, lock, render, saved_plan};
 
 pub async fn run(args: ApplyArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let saved = args.plan_file.as_deref().map(saved_plan::read).transpose()?;
@@ -31,6 +31,7 @@ pub async fn run(args: ApplyArgs, verbosity: Verbosity) -> Result<i32, Failure> 
         None => planning::target_addresses(&args.targets)?,
     };
     // A saved plan was reviewed already: applying the file is the approval.
+    json_needs_approval(args.json, args.auto_approve || saved.is_some())?;
     ensure_confirmable(args.auto_approve || saved.is_some())?;
     let ctx = Context::load(&args.common).await?;
     lock::locked(&ctx, "apply", apply(&ctx, &args, saved.as_ref(), &targets, verbosity)).await
@@ -50,7 +51,9 @@ async fn apply(
     if let (Some(saved), Some(path)) = (saved, &args.plan_file) {
         saved_plan::ensure_unchanged(saved, &saved_plan::capture(ctx, &plan, targets), path)?;
     }
-    if verbosity.quiet() && approved {
+    if args.json {
+        // One document at the end.
+    } else if verbosity.quiet() && approved {
         // Nothing to confirm: only the final summary (or that there is nothing to do).
         if !plan.summary().has_changes() {
             out!("{}", render::plan_summary(ctx, &plan));
@@ -62,6 +65,9 @@ async fn apply(
     let violations = gates::violations(&ctx.specs, &whole, &plan, ctx.provider.manages_organization());
     gates::enforce(&violations, args.allow_gate_violation)?;
     if !plan.summary().has_changes() {
+        if args.json {
+            outln!("{}", json_report::run_document("apply", ctx, &plan, None, serde_json::json!({})));
+        }
         return Ok(exit::OK);
     }
     planning::refuse_silent_adoption(&plan, args.adopt)?;
@@ -74,6 +80,11 @@ async fn apply(
         retry: RetryPolicy::default(),
     };
     let executor = Executor::new(ctx.provider.clone(), options, ctx.ownership.clone());
+    if args.json {
+        let report = executor.apply(&plan, &|_| {}).await;
+        outln!("{}", json_report::run_document("apply", ctx, &plan, Some(&report), serde_json::json!({})));
+        return Ok(if report.succeeded() { exit::OK } else { exit::FAILED });
+    }
     let progress = Progress::stdout(planning::changing(&plan), verbosity, colour);
     let report = progress.drive(executor.apply(&plan, &|event| progress.event(event))).await;
     out!("{}", render::report("Apply", &report));

@@ -3,15 +3,16 @@ use bankinfra_engine::{ApplyOptions, Executor, RetryPolicy, TargetScope};
 use bankinfra_model::Address;
 
 use crate::cli::DestroyArgs;
-use crate::commands::{confirm, ensure_confirmable, planning};
+use crate::commands::{confirm, ensure_confirmable, json_needs_approval, planning};
 use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::output::{out, outln};
 use crate::progress::{Progress, Verbosity};
-use crate::{data_loss, lock, render};
+use crate::{data_loss, json_report, lock, render};
 
 pub async fn run(args: DestroyArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let targets = planning::target_addresses(&args.targets)?;
+    json_needs_approval(args.json, args.auto_approve)?;
     ensure_confirmable(args.auto_approve)?;
     let ctx = Context::load(&args.common).await?;
     let stage = &ctx.specs.stage;
@@ -32,18 +33,34 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
     let colour = render::use_colour(args.common.color);
     let plan = planning::destroy(ctx, targets).await?;
     if !plan.summary().has_changes() {
-        outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
+        if args.json {
+            outln!("{}", json_report::run_document("destroy", ctx, &plan, None, serde_json::json!({"retained": []})));
+        } else {
+            outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
+        }
         return Ok(exit::OK);
     }
     let counts = data_loss::count(ctx.provider.clone(), &plan).await;
     let (plan, loss) = data_loss::assess(plan, counts, &rules(ctx, args));
+    let retained = || {
+        let retained: Vec<serde_json::Value> = loss
+            .retained
+            .iter()
+            .map(|r| serde_json::json!({"address": r.address.to_string(), "reason": r.reason}))
+            .collect();
+        serde_json::json!({"retained": retained, "kms_deletion_window_days": loss.kms_window_days})
+    };
+    if !plan.summary().has_changes() && args.json {
+        outln!("{}", json_report::run_document("destroy", ctx, &plan, None, retained()));
+        return Ok(exit::OK);
+    }
     if !plan.summary().has_changes() {
         out!("{}", render::data_loss(&loss));
         outln!("Nothing else to destroy: what is left of this stack on {} is retained.", ctx.target());
         return Ok(exit::OK);
     }
     // Quiet and approved: nothing to confirm, so only the final summary.
-    if !(verbosity.quiet() && args.auto_approve) {
+    if !(args.json || verbosity.quiet() && args.auto_approve) {
         planning::announce_targets(&plan, targets, TargetScope::WithDependents);
         out!("{}", render::plan_text(ctx, &plan, colour));
         out!("\n{}", render::data_loss(&loss));
@@ -56,6 +73,11 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
         retry: RetryPolicy::default(),
     };
     let executor = Executor::new(data_loss::deleting(ctx.provider.clone(), &loss), options, ctx.ownership.clone());
+    if args.json {
+        let report = executor.apply(&plan, &|_| {}).await;
+        outln!("{}", json_report::run_document("destroy", ctx, &plan, Some(&report), retained()));
+        return Ok(if report.succeeded() { exit::OK } else { exit::FAILED });
+    }
     let progress = Progress::stdout(planning::changing(&plan), verbosity, colour);
     let report = progress.drive(executor.apply(&plan, &|event| progress.event(event))).await;
     out!("{}", render::report("Destroy", &report));

@@ -45,6 +45,17 @@ fn ensure_confirmable(auto_approve: bool) -> Result<(), Failure> {
     ))
 }
 
+/// `--json` keeps stdout for the document, so there is no room for a prompt.
+fn json_needs_approval(json: bool, approved: bool) -> Result<(), Failure> {
+    if json && !approved {
+        return Err(Failure::new(
+            exit::BAD_INPUT,
+            anyhow!("--json prints one document and asks nothing: add --auto-approve (or apply a saved plan)"),
+        ));
+    }
+    Ok(())
+}
+
 /// Asks the operator to type `yes`, unless `auto_approve`. Without a terminal, refuses.
 fn confirm(question: &str, auto_approve: bool) -> Result<(), Failure> {
     if auto_approve {

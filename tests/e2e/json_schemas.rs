@@ -16,10 +16,14 @@ fn schema(name: &str) -> PathBuf {
 fn validate(name: &str, instance: &Value, dir: &Path) -> Result<(), String> {
     let file = dir.join(format!("{name}-{}.json", unique_suffix()));
     std::fs::write(&file, instance.to_string()).unwrap();
-    let check = "import json, sys, jsonschema\n\
-                 schema = json.load(open(sys.argv[1])); instance = json.load(open(sys.argv[2]))\n\
+    // Schemas refer to each other by file name (run → plan): resolve those in docs/schemas.
+    let check = "import json, pathlib, sys, jsonschema, referencing\n\
+                 path = pathlib.Path(sys.argv[1]); schema = json.loads(path.read_text()); instance = json.load(open(sys.argv[2]))\n\
+                 store = {p.name: referencing.Resource.from_contents(json.loads(p.read_text())) for p in path.parent.glob('*.schema.json')}\n\
+                 registry = referencing.Registry().with_resources(store.items())\n\
                  jsonschema.Draft202012Validator.check_schema(schema)\n\
-                 errors = [f'{list(e.absolute_path)}: {e.message}' for e in jsonschema.Draft202012Validator(schema).iter_errors(instance)]\n\
+                 validator = jsonschema.Draft202012Validator(schema, registry=registry)\n\
+                 errors = [f'{list(e.absolute_path)}: {e.message}' for e in validator.iter_errors(instance)]\n\
                  print('\\n'.join(errors)); sys.exit(1 if errors else 0)";
     let out =
         Command::new(bankinfra_testkit::python()).args(["-c", check]).arg(schema(name)).arg(&file).output().unwrap();
@@ -47,10 +51,21 @@ async fn the_json_outputs_of_a_local_run_validate_against_their_schemas() {
     env.run_expect(&["plan", "--stage", STAGE, "--out", saved.to_str().unwrap()], 0);
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     validate("plan", &saved, &dir).unwrap();
-    env.apply();
+    let applied = json_of(&env, &["apply", "--stage", STAGE, "--auto-approve", "--json"], 0);
+    validate("run", &applied, &dir).unwrap();
+    assert_eq!(applied["result"]["done"], applied["plan"]["summary"]["create"]);
     validate("plan", &json_of(&env, &["plan", "--stage", STAGE, "--json"], 0), &dir).unwrap();
+    validate("run", &json_of(&env, &["apply", "--stage", STAGE, "--auto-approve", "--json"], 0), &dir).unwrap();
     validate("verify", &json_of(&env, &["verify", "--stage", STAGE, "--json", "--probe"], 0), &dir).unwrap();
     validate("outputs", &json_of(&env, &["outputs", "--stage", STAGE, "--json"], 0), &dir).unwrap();
+
+    let destroyed = json_of(&env, &["destroy", "--stage", STAGE, "--auto-approve", "--json"], 0);
+    validate("run", &destroyed, &dir).unwrap();
+    assert_eq!(destroyed["succeeded"], true);
+
+    // --json leaves no room for a prompt.
+    let out = env.run(&["apply", "--stage", STAGE, "--json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 
     // The schemas are strict: a document that breaks the format is caught.
     let mut broken = cold.clone();
