@@ -6,6 +6,7 @@ mod bad_input;
 mod ci_pipeline;
 mod data_aware_destroy;
 mod drift;
+mod drift_coverage;
 mod faults;
 mod fr_417_event_buses;
 mod fr_418_s3_buckets;

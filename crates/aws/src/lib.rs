@@ -235,7 +235,10 @@ impl Provider for AwsProvider {
         // Only the services of the kinds asked for are called.
         let reads = services.into_iter().filter(|(service, _)| kinds.iter().any(|k| k.service() == *service));
         let live = futures_util::future::try_join_all(reads.map(|(_, read)| read)).await?;
-        Ok(live.into_iter().flatten().filter(|l| kinds.contains(&l.address.kind())).collect())
+        let mut live: Vec<LiveResource> =
+            live.into_iter().flatten().filter(|l| kinds.contains(&l.address.kind())).collect();
+        kms::canonical_key_references(&self.kms, &mut live).await?;
+        Ok(live)
     }
 
     async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {

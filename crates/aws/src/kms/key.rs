@@ -50,7 +50,13 @@ pub(crate) async fn read(
                 return Ok(None);
             }
             let (rotation, policy) = tokio::try_join!(
-                async { client.get_key_rotation_status().key_id(&id).send().await.op("kms:GetKeyRotationStatus") },
+                async {
+                    // Keys that cannot rotate (asymmetric, HMAC) answer UnsupportedOperation: not rotating.
+                    absent_if(
+                        client.get_key_rotation_status().key_id(&id).send().await.op("kms:GetKeyRotationStatus"),
+                        &["UnsupportedOperationException"],
+                    )
+                },
                 async {
                     client.get_key_policy().key_id(&id).policy_name("default").send().await.op("kms:GetKeyPolicy")
                 },
@@ -68,8 +74,8 @@ pub(crate) async fn read(
                     key_spec: meta.key_spec().map(|s| s.as_str().to_string()).unwrap_or_default(),
                     enabled: meta.enabled(),
                     rotation_period_days: rotation
-                        .key_rotation_enabled()
-                        .then(|| rotation.rotation_period_in_days().unwrap_or(0).max(0) as u32),
+                        .filter(|r| r.key_rotation_enabled())
+                        .map(|r| r.rotation_period_in_days().unwrap_or(0).max(0) as u32),
                     policy,
                     tags,
                 }),
