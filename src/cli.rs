@@ -101,6 +101,10 @@ pub struct PlanArgs {
     /// Show the plan even if it breaks a GATE policy (GOV-005, DT-002), instead of refusing.
     #[arg(long)]
     pub allow_gate_violation: bool,
+    /// Print the attributes the planner deliberately does not compare, with the reason for
+    /// each, and exit (no AWS call).
+    #[arg(long)]
+    pub list_uncompared: bool,
     /// Also save the plan to FILE, with a fingerprint of the specs and live state it was made
     /// from; `bankinfra apply FILE` executes exactly it, or refuses if anything changed since.
     #[arg(long, value_name = "FILE")]

@@ -11,6 +11,9 @@ use crate::render;
 use crate::saved_plan;
 
 pub async fn run(args: PlanArgs, verbosity: Verbosity) -> Result<i32, Failure> {
+    if args.list_uncompared {
+        return Ok(list_uncompared());
+    }
     let targets = planning::target_addresses(&args.targets)?;
     let ctx = Context::load(&args.common).await?;
     let planning::Planned { whole, plan } = planning::converge(&ctx, &targets).await?;
@@ -36,4 +39,15 @@ pub async fn run(args: PlanArgs, verbosity: Verbosity) -> Result<i32, Failure> {
         }
     }
     Ok(if args.detailed_exitcode && plan.summary().has_changes() { exit::CHANGES } else { exit::OK })
+}
+
+/// The attributes never compared, with their reasons (`bankinfra_model::UNCOMPARED`).
+fn list_uncompared() -> i32 {
+    if bankinfra_model::UNCOMPARED.is_empty() {
+        outln!("Every attribute the specs declare is read back from AWS and compared; none is left out.");
+    }
+    for u in bankinfra_model::UNCOMPARED {
+        outln!("{}.{}: {}", u.kind, u.attribute, u.reason);
+    }
+    exit::OK
 }

@@ -35,3 +35,20 @@ fn completions_are_printed_for_bash_zsh_and_fish() {
     let (code, _) = bankinfra(&["completions", "tcsh"]);
     assert_eq!(code, Some(2), "an unknown shell is a usage error");
 }
+
+#[test]
+fn plan_lists_the_attributes_it_does_not_compare_without_calling_aws() {
+    let out = Command::new(env!("CARGO_BIN_EXE_bankinfra"))
+        .args(["plan", "--list-uncompared"])
+        .env("AWS_ENDPOINT_URL", "https://127.0.0.1:9") // nothing listens: any call would fail
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    let expected = bankinfra_model::UNCOMPARED.len().max(1);
+    assert_eq!(
+        listed.lines().count(),
+        expected,
+        "one line per uncompared attribute (or that there is none):\n{listed}"
+    );
+}
