@@ -8,8 +8,8 @@ cd "$BANKINFRA_ROOT"
 ensure_emulator
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
-echo "==> emulator tests"
-"$BANKINFRA_PYTHON" -m unittest emulator/test_launch.py emulator/test_request_log.py emulator/test_fault_proxy.py
+echo "==> emulator and script tests"
+"$BANKINFRA_PYTHON" -m unittest emulator/test_launch.py emulator/test_request_log.py emulator/test_fault_proxy.py scripts/test_bench.py
 echo "==> cargo test"
 cargo test --workspace --no-fail-fast
 if [ "${BANKINFRA_CLIPPY:-1}" = 1 ]; then

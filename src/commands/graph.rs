@@ -54,3 +54,25 @@ fn render_svg(dot: &str) -> Result<String, Failure> {
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+
+    use bankinfra_engine::{Action, ResourceGraph};
+
+    use crate::snapshots::assert_snapshot;
+
+    /// The real stack on stage local, every resource planned as a create, with the critical
+    /// path: the picture `graph --critical-path` draws on a cold stage.
+    #[test]
+    fn dot_of_the_stack_matches_its_snapshot() {
+        let specs = bankinfra_spec::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs"), "local").unwrap();
+        let graph = ResourceGraph::build(bankinfra_stack::desired_resources(&specs)).unwrap();
+        let actions: HashMap<_, _> = graph.order().iter().map(|a| (a.clone(), Action::Create)).collect();
+        let path = graph.critical_path(|_| 1.0);
+        assert!(path.len() >= 4, "a chain of dependent resources: {path:?}");
+        assert_snapshot("graph.dot", &graph.to_dot(&actions, &path));
+    }
+}

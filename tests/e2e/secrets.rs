@@ -28,8 +28,10 @@ async fn no_client_secret_or_credential_appears_in_any_output_stream() {
     assert!(secrets.len() >= 3, "the two confidential clients have secrets: {}", secrets.len() - 1);
 
     let mut streams = vec![text(&apply.stdout), text(&apply.stderr)];
-    let commands: [&[&str]; 8] = [
+    let commands: [&[&str]; 10] = [
         &["plan", "--stage", STAGE],
+        &["apply", "--stage", STAGE, "--auto-approve", "-vv"],
+        &["apply", "--stage", STAGE, "--auto-approve", "--json"],
         &["plan", "--stage", STAGE, "--json"],
         &["verify", "--stage", STAGE],
         &["verify", "--stage", STAGE, "--json", "--probe"],

@@ -31,11 +31,14 @@ impl Connection {
     }
 }
 
-/// The shared settings: region, bounded retries and timeouts, the endpoint override.
+/// The shared settings: region, bounded adaptive retries and timeouts, the endpoint override.
 fn defaults(connection: &Connection) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(connection.region.clone()))
-        .retry_config(RetryConfig::standard().with_max_attempts(5).with_max_backoff(Duration::from_secs(5)))
+        // Adaptive: exponential backoff with jitter, plus a client-side rate limiter that slows
+        // every call of a client down once its service throttles (the engine's retry policy,
+        // crates/engine/src/retry.rs, then decides about what still fails).
+        .retry_config(RetryConfig::adaptive().with_max_attempts(5).with_max_backoff(Duration::from_secs(5)))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(3))

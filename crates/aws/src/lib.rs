@@ -55,6 +55,9 @@ mod xray;
 
 use async_trait::async_trait;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
 
 use bankinfra_model::{
     Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError,
@@ -92,6 +95,42 @@ pub struct AwsProvider {
     xray: aws_sdk_xray::Client,
     /// Where requests go, for error messages.
     endpoint: String,
+    /// Resource operations in flight per service whose control plane AWS documents as slow to
+    /// accept changes (see [`ServiceLimits`]); the executor's own bound applies on top.
+    limits: ServiceLimits,
+}
+
+/// Per-service bounds on concurrent resource operations, below the executor's global bound:
+/// IAM's and Organizations' control planes throttle far earlier than data-plane services, so
+/// sending them fewer calls at once keeps the whole run out of throttling instead of backing off.
+#[derive(Clone)]
+struct ServiceLimits {
+    iam: Arc<Semaphore>,
+    organizations: Arc<Semaphore>,
+}
+
+impl ServiceLimits {
+    /// Concurrent IAM resource operations (each is a few calls).
+    const IAM: usize = 8;
+    /// Concurrent Organizations operations: its APIs accept a few requests per second.
+    const ORGANIZATIONS: usize = 2;
+
+    fn new() -> Self {
+        ServiceLimits {
+            iam: Arc::new(Semaphore::new(Self::IAM)),
+            organizations: Arc::new(Semaphore::new(Self::ORGANIZATIONS)),
+        }
+    }
+
+    /// Waits for room to run one operation on `kind`'s service; `None` where there is no limit.
+    async fn admit(&self, kind: Kind) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let semaphore = match kind.service() {
+            "iam" => &self.iam,
+            "organizations" => &self.organizations,
+            _ => return None,
+        };
+        semaphore.clone().acquire_owned().await.ok()
+    }
 }
 
 impl AwsProvider {
@@ -116,6 +155,7 @@ impl AwsProvider {
             sts: aws_sdk_sts::Client::new(&sdk),
             xray: aws_sdk_xray::Client::new(&sdk),
             endpoint,
+            limits: ServiceLimits::new(),
         }
     }
 
@@ -242,6 +282,7 @@ impl Provider for AwsProvider {
     }
 
     async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
+        let _admitted = self.limits.admit(resource.address.kind()).await;
         match resource.address.kind() {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
                 ec2::create(&self.ec2, resource).await
@@ -272,6 +313,7 @@ impl Provider for AwsProvider {
         desired: &Resource,
         changes: &[FieldChange],
     ) -> Result<LiveResource, ProviderError> {
+        let _admitted = self.limits.admit(desired.address.kind()).await;
         match desired.address.kind() {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
                 ec2::update(&self.ec2, live, desired, changes).await
@@ -299,6 +341,7 @@ impl Provider for AwsProvider {
     }
 
     async fn delete(&self, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError> {
+        let _admitted = self.limits.admit(live.address.kind()).await;
         match live.address.kind() {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
                 ec2::delete(&self.ec2, live).await

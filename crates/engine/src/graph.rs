@@ -121,7 +121,9 @@ impl ResourceGraph {
             };
             best.insert(address, entry);
         }
-        let Some(mut at) = best.iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0)).map(|(a, _)| *a) else {
+        // Ties go to the chain that ends first in dependency order: the same graph always draws
+        // the same path.
+        let Some(mut at) = self.order.iter().rev().max_by(|a, b| best[a].0.total_cmp(&best[b].0)) else {
             return Vec::new();
         };
         let mut path = vec![at.clone()];

@@ -218,14 +218,7 @@ async fn restore(
     if p.enabled {
         client.enable_key().key_id(&id).send().await.op("kms:EnableKey")?;
     }
-    client
-        .put_key_policy()
-        .key_id(&id)
-        .policy_name("default")
-        .policy(p.policy.to_string())
-        .send()
-        .await
-        .op("kms:PutKeyPolicy")?;
+    put_policy(client, &id, p).await?;
     client
         .update_key_description()
         .key_id(&id)
@@ -271,14 +264,7 @@ pub(crate) async fn update(
             .op("kms:UpdateKeyDescription")?;
     }
     if fields.contains("policy") {
-        client
-            .put_key_policy()
-            .key_id(id)
-            .policy_name("default")
-            .policy(d.policy.to_string())
-            .send()
-            .await
-            .op("kms:PutKeyPolicy")?;
+        put_policy(client, id, d).await?;
     }
     if fields.contains("rotation_period_days") {
         set_rotation(client, id, d).await?;
@@ -306,6 +292,12 @@ pub(crate) async fn update(
         physical_id: id.clone(),
         props: desired.props.clone(),
     })
+}
+
+async fn put_policy(client: &Client, id: &str, p: &Key) -> Result<(), ProviderError> {
+    let put = client.put_key_policy().key_id(id).policy_name("default").policy(p.policy.to_string());
+    put.send().await.op("kms:PutKeyPolicy")?;
+    Ok(())
 }
 
 async fn set_rotation(client: &Client, id: &str, p: &Key) -> Result<(), ProviderError> {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of bankinfra against fresh local emulators (issue 7): cold apply, no-op
+# plan, drift plan and destroy of the 142-resource stack, with request counts, the emulator's
+# lower bound and Terraform's figures side by side. See scripts/bench.py for what is measured.
+#   scripts/bench.sh [--runs N] [--json-out FILE] [bench.py options...]
+# The binary is the dev-profile build ($CARGO_TARGET_DIR/debug/bankinfra): a release build of the
+# AWS SDK crates takes 30+ minutes here, so the figures are for an unoptimised binary.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$BANKINFRA_ROOT"
+
+ensure_emulator
+echo "==> building bankinfra (dev profile)"
+cargo build --quiet --bin bankinfra
+exec "$BANKINFRA_PYTHON" scripts/bench.py --binary "$CARGO_TARGET_DIR/debug/bankinfra" "$@"
