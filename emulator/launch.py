@@ -47,6 +47,15 @@ from local_ca import server_certificate
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 
+def patch_serve_without_nagle():
+    """Answer without Nagle's delay (TCP_NODELAY), as AWS endpoints do: werkzeug writes a
+    response's headers and body in separate packets, and with Nagle's algorithm on, the body
+    waits for the client's delayed ACK (tens of milliseconds per call on loopback)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.disable_nagle_algorithm = True
+
+
 def patch_kms_rotation_period():
     """KMS EnableKeyRotation takes RotationPeriodInDays (90..2560, default 365) and
     GetKeyRotationStatus returns it; moto 5.2 drops it."""
@@ -513,6 +522,7 @@ def patch_sns_topic_attributes_without_unset_delivery_policy():
 
 
 PATCHES = [
+    patch_serve_without_nagle,
     patch_kms_rotation_period,
     patch_s3_get_bucket_versioning,
     patch_xray_sampling_rules,

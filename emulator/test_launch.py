@@ -1614,3 +1614,32 @@ class TlsLauncherTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ServeWithoutNagleTest(unittest.TestCase):
+    def test_connections_are_served_with_tcp_nodelay(self):
+        import socket
+        import socketserver
+        import threading
+
+        from werkzeug.serving import WSGIRequestHandler
+
+        sys.path.insert(0, HERE)
+        import launch
+
+        launch.patch_serve_without_nagle()
+        self.assertTrue(WSGIRequestHandler.disable_nagle_algorithm)
+        # The handler class applies it to each accepted socket (socketserver's StreamRequestHandler).
+        seen = []
+
+        class Probe(WSGIRequestHandler):
+            def handle(self):
+                seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        with socketserver.TCPServer(("127.0.0.1", 0), Probe) as server:
+            thread = threading.Thread(target=server.handle_request)
+            thread.start()
+            socket.create_connection(server.server_address).close()
+            thread.join(5)
+        self.assertEqual(len(seen), 1)
+        self.assertNotEqual(seen[0], 0)

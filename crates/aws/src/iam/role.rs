@@ -321,13 +321,27 @@ pub(crate) async fn update(
 /// Detaches and deletes every policy of the role (read live, not from the plan), takes it out of
 /// any instance profile, then deletes it.
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
-    let name = &live.physical_id;
-    let Some(current) = read_role(client, name).await? else { return Ok(()) };
+    // The plan's read is recent: detach what it saw without reading the role again. If something
+    // was attached since, DeleteRole refuses (DeleteConflict): read it afresh and try once more.
+    if let Props::IamRole(seen) = &live.props
+        && strip_and_delete(client, seen).await.is_ok()
+    {
+        return Ok(());
+    }
+    let Some(current) = read_role(client, &live.physical_id).await? else { return Ok(()) };
     let Props::IamRole(current) = &current.props else { return Ok(()) };
-    let bare = Role { managed_policy_arns: Vec::new(), inline_policies: BTreeMap::new(), ..current.clone() };
-    converge_policies(client, current, &bare).await?;
+    strip_and_delete(client, current).await
+}
+
+/// Detaches `role`'s policies, deletes its inline ones, takes it out of instance profiles and
+/// deletes it (already gone is fine).
+async fn strip_and_delete(client: &Client, role: &Role) -> Result<(), ProviderError> {
+    let name = &role.name;
+    let bare = Role { managed_policy_arns: Vec::new(), inline_policies: BTreeMap::new(), ..role.clone() };
+    converge_policies(client, role, &bare).await?;
     let profiles =
-        client.list_instance_profiles_for_role().role_name(name).send().await.op("iam:ListInstanceProfilesForRole")?;
+        client.list_instance_profiles_for_role().role_name(name).send().await.op("iam:ListInstanceProfilesForRole");
+    let Some(profiles) = absent_if(profiles, NOT_FOUND)? else { return Ok(()) };
     for profile in profiles.instance_profiles() {
         client
             .remove_role_from_instance_profile()
