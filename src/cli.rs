@@ -18,9 +18,10 @@ pub struct Cli {
     /// be confirmed is still shown in full.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// More detail while applying or destroying: -v adds the error behind each retry and
-    /// readiness wait; -vv also keeps a line for every state change on a terminal. (RUST_LOG is
-    /// not used.)
+    /// More detail: -v adds the error behind each retry and readiness wait, and warnings from
+    /// the AWS SDK on stderr; -vv also keeps a line for every state change on a terminal and logs
+    /// each AWS request attempt (the SDK's debug log). RUST_LOG (e.g.
+    /// `aws_smithy_runtime=debug`) sets the log filter explicitly.
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

@@ -26,6 +26,7 @@ use crate::exit::Failure;
 
 fn main() {
     let cli = cli::Cli::parse();
+    init_logging(cli.verbose);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let code = match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
@@ -36,4 +37,25 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// Diagnostics on stderr through `tracing` (the AWS SDK's own logging): off unless asked for
+/// with `-v` (warnings), `-vv` (each request attempt, retries) or `RUST_LOG` (a filter such as
+/// `aws_smithy_runtime=debug,info`). The SDK redacts credentials and sensitive bodies.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
+    let from_env = std::env::var("RUST_LOG").ok().and_then(|f| f.parse::<Targets>().ok());
+    let filter = from_env.unwrap_or_else(|| match verbose {
+        0 => Targets::new().with_default(LevelFilter::OFF),
+        1 => Targets::new().with_default(LevelFilter::WARN),
+        _ => Targets::new()
+            .with_default(LevelFilter::WARN)
+            .with_target("aws_smithy_runtime::client::orchestrator", LevelFilter::DEBUG)
+            .with_target("aws_smithy_runtime::client::retries", LevelFilter::DEBUG),
+    });
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false);
+    let _ = tracing_subscriber::registry().with(fmt).with(filter).try_init();
 }

@@ -31,6 +31,10 @@ impl Connection {
     }
 }
 
+/// The secret key of the emulator's fixed credentials (stage local, no credentials in the
+/// environment).
+pub const EMULATOR_SECRET_KEY: &str = "bankinfra-local-secret-key";
+
 /// The shared settings: region, bounded adaptive retries and timeouts, the endpoint override.
 fn defaults(connection: &Connection) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -59,7 +63,9 @@ pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
     if connection.emulator_credentials && !env_has_credentials {
         loader = loader.credentials_provider(Credentials::new(
             "bankinfra-local",
-            "bankinfra-local",
+            // Fixed and public (the emulator accepts any), but distinct from the key ID: the
+            // secrets test proves this value never shows, as a real secret key must not.
+            EMULATOR_SECRET_KEY,
             None,
             None,
             "bankinfra-emulator",

@@ -2,13 +2,14 @@
 //! under one bounded semaphore. A failure skips everything that depends on it; the report names
 //! the root causes.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bankinfra_model::template::Reference;
 use bankinfra_model::{
-    Address, DeleteOptions, ErrorClass, FieldChange, LiveResource, Outputs, Ownership, Provider, ProviderError,
+    Address, DeleteOptions, ErrorClass, FieldChange, Kind, LiveResource, Outputs, Ownership, Provider, ProviderError,
     Resource, TAG_STACK, TAG_STAGE, diff,
 };
 use tokio::sync::Semaphore;
@@ -158,27 +159,63 @@ enum Step {
     CreateForReplace,
 }
 
+/// One unit of the execution graph: a step of a plan's change, or a barrier (no provider work,
+/// done as soon as everything before it is; barriers keep the graph linear in the plan's size).
 struct Node {
-    change: ResourceChange,
+    /// Index into the plan's changes; `None` for a barrier.
+    change: Option<usize>,
     step: Step,
     waiting_on: usize,
     /// Nodes that need this one to succeed: skipped when it fails.
     hard: Vec<usize>,
     /// Nodes that only run after this one, whatever its outcome.
     soft: Vec<usize>,
+    /// The most steps on any path from this node to the end of the run, itself included: of
+    /// the steps ready at once, those heading the longest chains start first.
+    chain: usize,
 }
 
 impl Node {
-    fn new(change: &ResourceChange, step: Step) -> Node {
-        Node { change: change.clone(), step, waiting_on: 0, hard: Vec::new(), soft: Vec::new() }
+    fn new(change: Option<usize>, step: Step) -> Node {
+        Node { change, step, waiting_on: 0, hard: Vec::new(), soft: Vec::new(), chain: 0 }
     }
 
-    fn removes(&self) -> bool {
-        self.step == Step::RemoveForReplace || self.change.action == Action::Delete
+    fn barrier() -> Node {
+        Node::new(None, Step::Whole)
     }
 
-    fn creates_or_updates(&self) -> bool {
-        !self.removes()
+    fn is_barrier(&self) -> bool {
+        self.change.is_none()
+    }
+
+    fn removes(&self, changes: &[ResourceChange]) -> bool {
+        self.step == Step::RemoveForReplace || self.change.is_some_and(|c| changes[c].action == Action::Delete)
+    }
+
+    fn creates_or_updates(&self, changes: &[ResourceChange]) -> bool {
+        self.change.is_some() && !self.removes(changes)
+    }
+}
+
+/// Nodes free to run: barriers at once; steps longest chain first, then in plan order.
+#[derive(Default)]
+struct Ready {
+    barriers: Vec<usize>,
+    steps: BinaryHeap<(usize, Reverse<usize>)>,
+}
+
+impl Ready {
+    fn push(&mut self, nodes: &[Node], i: usize) {
+        if nodes[i].is_barrier() {
+            self.barriers.push(i);
+        } else {
+            self.steps.push((nodes[i].chain, Reverse(i)));
+        }
+    }
+
+    fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        self.barriers.retain(|&i| keep(i));
+        self.steps.retain(|&(_, Reverse(i))| keep(i));
     }
 }
 
@@ -199,30 +236,49 @@ impl Executor {
             }
         }
         let nodes = schedule(plan);
-        self.run(nodes, &mut report, on_event).await;
+        self.run(plan, nodes, &mut report, on_event).await;
         report
     }
 
-    async fn run(&self, mut nodes: Vec<Node>, report: &mut ApplyReport, on_event: &(dyn Fn(&Event) + Sync)) {
+    async fn run(
+        &self,
+        plan: &Plan,
+        mut nodes: Vec<Node>,
+        report: &mut ApplyReport,
+        on_event: &(dyn Fn(&Event) + Sync),
+    ) {
+        let changes = &plan.changes;
         let semaphore = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
         // Jobs run in spawned tasks and `on_event` is borrowed: they send their events (retries,
         // readiness waits) here, and this loop hands them on, in order, before the job's end.
         let (events, mut received) = mpsc::unbounded_channel::<Event>();
-        let mut ready: VecDeque<usize> = (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0).collect();
+        let mut ready = Ready::default();
+        for i in (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0) {
+            ready.push(&nodes, i);
+        }
         let mut settled = vec![false; nodes.len()];
         let mut skipped: Vec<(usize, Address)> = Vec::new();
-        let mut first_start: HashMap<Address, Instant> = HashMap::new();
+        let mut first_start: HashMap<&Address, Instant> = HashMap::new();
         let mut running = JoinSet::new();
         loop {
-            while let Some(&i) = ready.front() {
+            // Barriers have no work: done as soon as they are free.
+            while let Some(b) = ready.barriers.pop() {
+                settled[b] = true;
+                let dependents: Vec<usize> = nodes[b].hard.iter().chain(&nodes[b].soft).copied().collect();
+                release(&mut nodes, &dependents, &settled, &mut ready);
+            }
+            while let Some(&(_, Reverse(i))) = ready.steps.peek() {
                 let Ok(permit) = semaphore.clone().try_acquire_owned() else { break };
-                ready.pop_front();
-                let change = &nodes[i].change;
+                ready.steps.pop();
+                let change = &changes[nodes[i].change.expect("only steps are queued")];
                 if !first_start.contains_key(&change.address) {
-                    first_start.insert(change.address.clone(), Instant::now());
+                    first_start.insert(&change.address, Instant::now());
                     on_event(&Event::Started { address: change.address.clone(), action: change.action });
                 }
-                let job = self.job(change, nodes[i].step, &report.outputs, events.clone());
+                // A declared resource without edges into it has no reference to resolve.
+                let refers =
+                    !plan.graph.contains(&change.address) || !plan.graph.dependencies(&change.address).is_empty();
+                let job = self.job(change, nodes[i].step, refers, &report.outputs, events.clone());
                 running.spawn(async move {
                     let result = job.await;
                     drop(permit);
@@ -246,16 +302,17 @@ impl Executor {
                 Err(panic) => std::panic::resume_unwind(panic.into_panic()),
             };
             settled[i] = true;
-            let (address, action, step) = (nodes[i].change.address.clone(), nodes[i].change.action, nodes[i].step);
+            let change = &changes[nodes[i].change.expect("only steps run")];
+            let (address, action, step) = (&change.address, change.action, nodes[i].step);
             let outcome = match result {
                 Ok(live) => {
                     match live {
                         Some(l) => report.outputs.insert(address.clone(), l.outputs),
-                        None => report.outputs.remove(&address),
+                        None => report.outputs.remove(address),
                     };
                     let dependents: Vec<usize> = nodes[i].hard.iter().chain(&nodes[i].soft).copied().collect();
                     release(&mut nodes, &dependents, &settled, &mut ready);
-                    let elapsed = first_start.get(&address).map_or(Duration::ZERO, Instant::elapsed);
+                    let elapsed = first_start.get(address).map_or(Duration::ZERO, Instant::elapsed);
                     (step != Step::RemoveForReplace).then_some(Outcome::Done { action, elapsed })
                 }
                 Err(error) => {
@@ -268,13 +325,14 @@ impl Executor {
             };
             if let Some(outcome) = outcome {
                 on_event(&Event::Finished { address: address.clone(), outcome: outcome.clone() });
-                report.outcomes.push((address, outcome));
+                report.outcomes.push((address.clone(), outcome));
             }
         }
         let mut reported: HashSet<Address> = report.outcomes.iter().map(|(a, _)| a.clone()).collect();
         skipped.sort_by_key(|(i, _)| *i);
         for (i, because) in skipped {
-            let change = &nodes[i].change;
+            let Some(c) = nodes[i].change else { continue };
+            let change = &changes[c];
             if reported.insert(change.address.clone()) {
                 let outcome = Outcome::Skipped { action: change.action, because };
                 on_event(&Event::Finished { address: change.address.clone(), outcome: outcome.clone() });
@@ -283,13 +341,15 @@ impl Executor {
         }
         // Anything still unsettled waits on a cycle: never report it as done.
         for (i, node) in nodes.iter().enumerate() {
-            if !settled[i] && reported.insert(node.change.address.clone()) {
+            let Some(c) = node.change else { continue };
+            let change = &changes[c];
+            if !settled[i] && reported.insert(change.address.clone()) {
                 let outcome = Outcome::Failed {
-                    action: node.change.action,
+                    action: change.action,
                     error: "internal error: not run, its ordering constraints form a cycle".into(),
                 };
-                on_event(&Event::Finished { address: node.change.address.clone(), outcome: outcome.clone() });
-                report.outcomes.push((node.change.address.clone(), outcome));
+                on_event(&Event::Finished { address: change.address.clone(), outcome: outcome.clone() });
+                report.outcomes.push((change.address.clone(), outcome));
             }
         }
     }
@@ -300,6 +360,7 @@ impl Executor {
         &self,
         change: &ResourceChange,
         step: Step,
+        refers: bool,
         outputs: &HashMap<Address, Outputs>,
         events: mpsc::UnboundedSender<Event>,
     ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + Send + 'static {
@@ -308,14 +369,24 @@ impl Executor {
         let options = self.options;
         let ownership = self.ownership.clone();
         let action = change.action;
-        let live = change.live.clone();
-        let changes = change.changes.clone();
+        // Only what the step uses is copied into the job.
+        let live = match (action, step) {
+            (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => None,
+            _ => change.live.clone(),
+        };
+        let changes = match action {
+            Action::Update | Action::Adopt => change.changes.clone(),
+            _ => Vec::new(),
+        };
         let resolved: Result<Option<Resource>, String> = match step {
             Step::RemoveForReplace => Ok(None),
             Step::Whole | Step::CreateForReplace => change
                 .desired
                 .as_ref()
                 .map(|d| {
+                    if !refers {
+                        return Ok(d.clone());
+                    }
                     let lookup = |r: &Reference| outputs.get(&r.address)?.get(&r.output).cloned();
                     d.props
                         .resolve(&lookup, None)
@@ -442,18 +513,18 @@ impl StepRunner<'_> {
 }
 
 /// Counts one predecessor of each of `dependents` as finished; queues those now free to run.
-fn release(nodes: &mut [Node], dependents: &[usize], settled: &[bool], ready: &mut VecDeque<usize>) {
+fn release(nodes: &mut [Node], dependents: &[usize], settled: &[bool], ready: &mut Ready) {
     for &d in dependents {
         nodes[d].waiting_on -= 1;
         if nodes[d].waiting_on == 0 && !settled[d] {
-            ready.push_back(d);
+            ready.push(nodes, d);
         }
     }
 }
 
 /// Settles every node that needs `failed` (transitively, through hard edges) as skipped, and
-/// releases the soft dependents of all of them. Returns the skipped nodes.
-fn block(nodes: &mut [Node], failed: usize, settled: &mut [bool], ready: &mut VecDeque<usize>) -> Vec<usize> {
+/// releases the soft dependents of all of them. Returns the skipped nodes (barriers included).
+fn block(nodes: &mut [Node], failed: usize, settled: &mut [bool], ready: &mut Ready) -> Vec<usize> {
     let mut skipped = Vec::new();
     let mut finished = vec![failed];
     while let Some(f) = finished.pop() {
@@ -467,59 +538,115 @@ fn block(nodes: &mut [Node], failed: usize, settled: &mut [bool], ready: &mut Ve
         let soft = nodes[f].soft.clone();
         release(nodes, &soft, settled, ready);
     }
-    ready.retain(|&r| !settled[r]);
+    ready.retain(|r| !settled[r]);
     skipped
 }
 
-/// Builds the execution graph of a plan's changes.
+/// Builds the execution graph of a plan's changes. Its size is linear in the plan's: the kind
+/// order of removals and "deletes after every create and update" go through barriers rather
+/// than an edge per pair.
 fn schedule(plan: &Plan) -> Vec<Node> {
+    let changes = &plan.changes;
     let mut nodes: Vec<Node> = Vec::new();
-    for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+    for (c, change) in changes.iter().enumerate().filter(|(_, c)| c.action != Action::NoOp) {
         if change.action == Action::Replace {
-            nodes.push(Node::new(change, Step::RemoveForReplace));
-            nodes.push(Node::new(change, Step::CreateForReplace));
+            nodes.push(Node::new(Some(c), Step::RemoveForReplace));
+            nodes.push(Node::new(Some(c), Step::CreateForReplace));
         } else {
-            nodes.push(Node::new(change, Step::Whole));
+            nodes.push(Node::new(Some(c), Step::Whole));
         }
     }
+    let steps = nodes.len();
+    let address = |n: &Node| &changes[n.change.expect("a step")].address;
     let mut edges = Edges::default();
     // Creates and updates: after the creates, updates and replaces of what they refer to.
-    let builders: HashMap<&Address, usize> =
-        nodes.iter().enumerate().filter(|(_, n)| n.creates_or_updates()).map(|(i, n)| (&n.change.address, i)).collect();
-    for (i, node) in nodes.iter().enumerate().filter(|(_, n)| n.creates_or_updates()) {
-        for dependency in plan.graph.dependencies(&node.change.address) {
-            if let Some(&d) = builders.get(dependency) {
+    let builders: Vec<usize> = (0..steps).filter(|&i| nodes[i].creates_or_updates(changes)).collect();
+    let builder_of: HashMap<&Address, usize> = builders.iter().map(|&i| (address(&nodes[i]), i)).collect();
+    for &i in &builders {
+        for dependency in plan.graph.dependencies(address(&nodes[i])) {
+            if let Some(&d) = builder_of.get(dependency) {
                 edges.add(d, i, true);
             }
         }
-        if node.step == Step::CreateForReplace {
+        if nodes[i].step == Step::CreateForReplace {
             edges.add(i - 1, i, true);
         }
     }
     // Removals: a resource goes after everything being removed that depends on it. Declared
     // references first; the fixed kind order only where it contradicts none of them.
-    let removals: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].removes()).collect();
+    let removals: Vec<usize> = (0..steps).filter(|&i| nodes[i].removes(changes)).collect();
+    let removal_of: HashMap<&Address, usize> = removals.iter().map(|&x| (address(&nodes[x]), x)).collect();
+    // Declared: `y` refers to `x`, so `y` goes first.
+    let mut declared: HashMap<usize, Vec<usize>> = HashMap::new();
     for &x in &removals {
-        for dependent in plan.graph.dependents(&nodes[x].change.address) {
-            for &y in removals.iter().filter(|&&y| &nodes[y].change.address == dependent) {
-                edges.add(y, x, true);
+        for dependent in plan.graph.dependents(address(&nodes[x])) {
+            if let Some(&y) = removal_of.get(dependent)
+                && edges.add(y, x, true)
+            {
+                declared.entry(y).or_default().push(x);
             }
         }
     }
-    for &x in &removals {
-        for &y in &removals {
-            let (kx, ky) = (nodes[x].change.address.kind(), nodes[y].change.address.kind());
-            if x != y && ky.depends_on().contains(&kx) && !edges.reaches(x, y) {
-                edges.add(y, x, true);
+    let kind = |i: usize| address(&nodes[i]).kind();
+    let position = removal_order(&removals, &declared, kind);
+    // The kind order, kept only where it agrees with `position` (a topological order of the
+    // declared references that follows the kind order wherever they allow): every removal edge
+    // then points forward in `position`, so none closes a cycle. A removal of kind `J` waits for
+    // the removals of each kind `K` that depends on `J` placed before it, through a chain of
+    // barriers over kind `K`'s removals: one barrier when nothing contradicts the kind order.
+    let mut by_kind: BTreeMap<Kind, Vec<usize>> = BTreeMap::new();
+    let mut ordered = removals.clone();
+    ordered.sort_by_key(|x| position[x]);
+    for &x in &ordered {
+        by_kind.entry(kind(x)).or_default().push(x);
+    }
+    let mut extra: Vec<Node> = Vec::new();
+    for (&k, before) in &by_kind {
+        let targets: Vec<usize> = k.depends_on().iter().filter_map(|j| by_kind.get(j)).flatten().copied().collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let positions: Vec<usize> = before.iter().map(|y| position[y]).collect();
+        // For each target, how many of `before` precede it.
+        let cut = |x: usize| positions.partition_point(|&p| p < position[&x]);
+        let mut cuts: Vec<usize> = targets.iter().map(|&x| cut(x)).filter(|&c| c > 0).collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        // One barrier per distinct cut: waits for `before[..cut]` (through the previous one).
+        let mut barrier_at: HashMap<usize, usize> = HashMap::new();
+        let mut previous: Option<(usize, usize)> = None;
+        for &c in &cuts {
+            let b = steps + extra.len();
+            extra.push(Node::barrier());
+            let from = previous.map_or(0, |(_, pc)| pc);
+            for &y in &before[from..c] {
+                edges.add(y, b, true);
+            }
+            if let Some((pb, _)) = previous {
+                edges.add(pb, b, true);
+            }
+            barrier_at.insert(c, b);
+            previous = Some((b, c));
+        }
+        for &x in &targets {
+            if let Some(&b) = barrier_at.get(&cut(x)) {
+                edges.add(b, x, true);
             }
         }
     }
+    nodes.extend(extra);
     // Plain deletes go last, after every create and update, unless something being replaced
     // needs them gone first (they depend on it, directly or through other removals).
-    let early = edges.closure(removals.iter().copied().filter(|&x| nodes[x].step == Step::RemoveForReplace));
-    let builders: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].creates_or_updates()).collect();
-    for &x in removals.iter().filter(|x| !early.contains(x)) {
-        for &b in &builders {
+    let early =
+        edges.closure(nodes.len(), removals.iter().copied().filter(|&x| nodes[x].step == Step::RemoveForReplace));
+    let late: Vec<usize> = removals.iter().copied().filter(|x| !early.contains(x)).collect();
+    if !builders.is_empty() && !late.is_empty() {
+        let b = nodes.len();
+        nodes.push(Node::barrier());
+        for &builder in &builders {
+            edges.add(builder, b, false);
+        }
+        for &x in &late {
             edges.add(b, x, false);
         }
     }
@@ -531,51 +658,176 @@ fn schedule(plan: &Plan) -> Vec<Node> {
         }
         nodes[to].waiting_on += 1;
     }
+    longest_chains(&mut nodes);
     nodes
 }
 
-/// Ordering constraints `from` → `to` (`to` waits for `from`).
+/// The position of each removal in one order of them all: after what refers to it (declared
+/// references), and otherwise dependent kinds first, as far as the references allow. A removal
+/// leading to removals of a later kind goes as early as that kind.
+fn removal_order(
+    removals: &[usize],
+    declared: &HashMap<usize, Vec<usize>>,
+    kind: impl Fn(usize) -> Kind,
+) -> HashMap<usize, usize> {
+    let next = |x: usize| declared.get(&x).map_or(&[][..], Vec::as_slice);
+    let mut waiting: HashMap<usize, usize> = removals.iter().map(|&x| (x, 0)).collect();
+    for &y in removals {
+        for &x in next(y) {
+            *waiting.get_mut(&x).expect("a removal") += 1;
+        }
+    }
+    // Any topological order of the declared references (they form a DAG: the graph's edges).
+    let mut topo: Vec<usize> = removals.iter().copied().filter(|x| waiting[x] == 0).collect();
+    let mut count = waiting.clone();
+    let mut at = 0;
+    while at < topo.len() {
+        let y = topo[at];
+        at += 1;
+        for &x in next(y) {
+            let c = count.get_mut(&x).expect("a removal");
+            *c -= 1;
+            if *c == 0 {
+                topo.push(x);
+            }
+        }
+    }
+    // The latest kind each removal leads to (itself included).
+    let mut lead: HashMap<usize, Kind> = HashMap::new();
+    for &y in topo.iter().rev() {
+        let k = next(y).iter().filter_map(|x| lead.get(x)).copied().fold(kind(y), Kind::max);
+        lead.insert(y, k);
+    }
+    let mut heap: BinaryHeap<(Kind, Kind, Reverse<usize>)> =
+        removals.iter().copied().filter(|x| waiting[x] == 0).map(|x| (lead[&x], kind(x), Reverse(x))).collect();
+    let mut position = HashMap::with_capacity(removals.len());
+    while let Some((_, _, Reverse(y))) = heap.pop() {
+        position.insert(y, position.len());
+        for &x in next(y) {
+            let w = waiting.get_mut(&x).expect("a removal");
+            *w -= 1;
+            if *w == 0 {
+                heap.push((lead[&x], kind(x), Reverse(x)));
+            }
+        }
+    }
+    position
+}
+
+/// Sets each node's `chain`: the most steps (barriers count none) on any path from it to the
+/// end. Nodes on a cycle (never expected) keep 0.
+fn longest_chains(nodes: &mut [Node]) {
+    let mut waiting: Vec<usize> = nodes.iter().map(|n| n.waiting_on).collect();
+    let mut order: Vec<usize> = (0..nodes.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut at = 0;
+    while at < order.len() {
+        let n = order[at];
+        at += 1;
+        for &d in nodes[n].hard.iter().chain(&nodes[n].soft) {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                order.push(d);
+            }
+        }
+    }
+    for &n in order.iter().rev() {
+        let after = nodes[n].hard.iter().chain(&nodes[n].soft).map(|&d| nodes[d].chain).max().unwrap_or(0);
+        nodes[n].chain = after + usize::from(!nodes[n].is_barrier());
+    }
+}
+
+/// Ordering constraints `from` → `to` (`to` waits for `from`), each once.
 #[derive(Default)]
 struct Edges {
     list: Vec<(usize, usize, bool)>,
-    after: HashMap<usize, Vec<usize>>,
-    before: HashMap<usize, Vec<usize>>,
+    seen: HashSet<(usize, usize)>,
 }
 
 impl Edges {
-    fn add(&mut self, from: usize, to: usize, hard: bool) {
-        if self.list.iter().any(|&(f, t, _)| f == from && t == to) {
-            return;
+    /// Adds the constraint; false if it was there already.
+    fn add(&mut self, from: usize, to: usize, hard: bool) -> bool {
+        if !self.seen.insert((from, to)) {
+            return false;
         }
         self.list.push((from, to, hard));
-        self.after.entry(from).or_default().push(to);
-        self.before.entry(to).or_default().push(from);
+        true
     }
 
-    /// Whether `to` already waits, directly or indirectly, for `from`.
-    fn reaches(&self, from: usize, to: usize) -> bool {
-        let mut seen = HashSet::new();
-        let mut stack = vec![from];
-        while let Some(n) = stack.pop() {
-            if n == to {
-                return true;
-            }
-            if seen.insert(n) {
-                stack.extend(self.after.get(&n).into_iter().flatten().copied());
-            }
-        }
-        false
-    }
-
-    /// `roots` and every node they wait for, directly or indirectly.
-    fn closure(&self, roots: impl Iterator<Item = usize>) -> HashSet<usize> {
-        let mut seen = HashSet::new();
+    /// `roots` and every node they wait for, directly or indirectly, among `nodes` nodes.
+    fn closure(&self, nodes: usize, roots: impl Iterator<Item = usize>) -> HashSet<usize> {
         let mut stack: Vec<usize> = roots.collect();
+        if stack.is_empty() {
+            return HashSet::new();
+        }
+        let mut before: Vec<Vec<usize>> = vec![Vec::new(); nodes];
+        for &(from, to, _) in &self.list {
+            before[to].push(from);
+        }
+        let mut seen = HashSet::new();
         while let Some(n) = stack.pop() {
             if seen.insert(n) {
-                stack.extend(self.before.get(&n).into_iter().flatten().copied());
+                stack.extend(before[n].iter().copied());
             }
         }
         seen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ResourceGraph;
+    use bankinfra_model::props::ec2::Vpc;
+    use bankinfra_model::props::ssm::Parameter;
+    use bankinfra_model::{Outputs, Props};
+
+    fn delete(address: Address, props: Props) -> ResourceChange {
+        ResourceChange {
+            address: address.clone(),
+            action: Action::Delete,
+            changes: Vec::new(),
+            replace_because: Vec::new(),
+            live: Some(LiveResource { address, physical_id: "id".into(), props, outputs: Outputs::new() }),
+            desired: None,
+        }
+    }
+
+    fn edges(nodes: &[Node]) -> usize {
+        nodes.iter().map(|n| n.hard.len() + n.soft.len()).sum()
+    }
+
+    #[test]
+    fn the_kind_order_of_many_removals_takes_edges_linear_in_their_number() {
+        let (params, vpcs) = (2_000, 50);
+        let mut changes = Vec::new();
+        for v in 0..vpcs {
+            let props = Props::Vpc(Vpc {
+                cidr_block: format!("10.{v}.0.0/16"),
+                enable_dns_support: true,
+                enable_dns_hostnames: true,
+                tags: Default::default(),
+            });
+            changes.push(delete(Address::new(Kind::Vpc, format!("v{v}")), props));
+        }
+        for p in 0..params {
+            let props = Props::SsmParameter(Parameter {
+                name: format!("p{p}"),
+                value: "x".into(),
+                parameter_type: "String".into(),
+                description: String::new(),
+                tags: Default::default(),
+            });
+            changes.push(delete(Address::new(Kind::SsmParameter, format!("p{p}")), props));
+        }
+        let plan = Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap() };
+        let nodes = schedule(&plan);
+        // One barrier after the parameters, before the VPCs (not one edge per pair: 100,000).
+        assert_eq!(nodes.len(), params + vpcs + 1);
+        assert_eq!(edges(&nodes), params + vpcs);
+        let barrier = &nodes[params + vpcs];
+        assert_eq!((barrier.waiting_on, barrier.hard.len()), (params, vpcs));
+        // Critical path first: the parameters head chains of two steps, the VPCs of one.
+        assert!(nodes.iter().filter(|n| n.change.is_some_and(|c| c >= vpcs)).all(|n| n.chain == 2));
+        assert!(nodes.iter().filter(|n| n.change.is_some_and(|c| c < vpcs)).all(|n| n.chain == 1));
     }
 }

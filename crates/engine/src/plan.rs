@@ -186,7 +186,12 @@ impl<'a> Planner<'a> {
         for address in graph.order() {
             let desired = graph.resource(address).expect("ordered addresses are declared");
             let current = live.get(address);
-            let resolved = desired.props.resolve(&|r: &Reference| lookup(r, &live, &pending), Some(UNKNOWN));
+            // Without references (no edges into it) there is nothing to substitute.
+            let resolved = if graph.dependencies(address).is_empty() {
+                Ok(desired.props.clone())
+            } else {
+                desired.props.resolve(&|r: &Reference| lookup(r, &live, &pending), Some(UNKNOWN))
+            };
             // Resolution with a fallback cannot fail on missing values; only on a malformed template,
             // which graph construction has already rejected.
             let resolved = resolved

@@ -1164,3 +1164,103 @@ async fn an_unknown_target_is_named() {
     let unknown = plan.restrict_to(&[addr("vpc.main"), addr("vpc.other")], TargetScope::WithDependencies).unwrap_err();
     assert_eq!(unknown, vec![addr("vpc.other")]);
 }
+
+#[tokio::test]
+async fn with_parallelism_one_the_longest_chain_starts_before_independent_short_nodes() {
+    let mock = MockProvider::new();
+    // Independent parameters first in the declaration, and first in name order too.
+    let mut resources: Vec<Resource> = (1..=4).map(|i| param(&format!("a-short-{i}"), "independent")).collect();
+    resources.push(param("z-chain-1", "start"));
+    resources.push(param("z-chain-2", "${ssm_parameter.z-chain-1.arn}"));
+    resources.push(param("z-chain-3", "${ssm_parameter.z-chain-2.arn}"));
+    resources.push(param("z-chain-4", "${ssm_parameter.z-chain-3.arn}"));
+    let mut plan = plan(&mock, resources).await;
+    // In plan order the short ones come first: first come, first served would start them first.
+    plan.changes.sort_by_key(|c| c.address.name().to_string());
+    let report = apply(&mock, &plan, 1).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    let created: Vec<String> = mock
+        .mutations()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Create(r) => Some(r.address.name().to_string()),
+            _ => None,
+        })
+        .collect();
+    // The chain's head heads the longest chain (4 steps): it goes first, and each next link,
+    // heading a chain still longer than one step, goes before the short ones.
+    assert_eq!(created[..3], ["z-chain-1", "z-chain-2", "z-chain-3"], "{created:?}");
+    assert_eq!(created.len(), 8);
+}
+
+#[tokio::test]
+async fn a_destroy_of_thousands_of_resources_keeps_both_orders_and_completes() {
+    let mock = MockProvider::new();
+    // 30 VPCs with 10 subnets each, 2,670 parameters referring to a subnet or a VPC, all live.
+    let mut resources: Vec<Resource> = Vec::new();
+    for v in 0..30 {
+        resources.push(vpc(&format!("v{v}"), &format!("10.{v}.0.0/16")));
+        for s in 0..10 {
+            resources.push(subnet(&format!("v{v}-s{s}"), &format!("v{v}"), &format!("10.{v}.{s}.0/24")));
+        }
+    }
+    for p in 0..2_670 {
+        let (v, s) = (p % 30, p % 10);
+        let value = if p % 3 == 0 { format!("${{vpc.v{v}.id}}") } else { format!("${{subnet.v{v}-s{s}.id}}") };
+        resources.push(param(&format!("p{p}"), &value));
+    }
+    assert_eq!(resources.len(), 3_000);
+    for r in &resources {
+        mock.seed(r.clone());
+    }
+    let plan = plan_destroy(&mock, resources).await;
+    assert_eq!(plan.summary(), Summary { delete: 3_000, ..Summary::default() });
+    let report = apply(&mock, &plan, 512).await;
+    assert!(report.succeeded(), "{:?}", report.root_causes().first());
+    assert_eq!(report.outcomes.len(), 3_000);
+    assert!(mock.state().live.is_empty());
+    // Every parameter before every subnet (the kind order), every subnet before its VPC.
+    let deletes: Vec<Address> = mock
+        .mutations()
+        .into_iter()
+        .filter_map(|c| match c {
+            Call::Delete(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let last_param = deletes.iter().rposition(|a| a.kind() == Kind::SsmParameter).unwrap();
+    let first_subnet = deletes.iter().position(|a| a.kind() == Kind::Subnet).unwrap();
+    let last_subnet = deletes.iter().rposition(|a| a.kind() == Kind::Subnet).unwrap();
+    let first_vpc = deletes.iter().position(|a| a.kind() == Kind::Vpc).unwrap();
+    assert!(last_param < first_subnet && last_subnet < first_vpc);
+}
+
+#[tokio::test]
+async fn a_reference_against_the_kind_order_reverses_only_its_own_pair() {
+    let mock = MockProvider::new();
+    // `vpc.odd` refers to `ssm_parameter.source`: the one must go before the other. The kind
+    // order still holds for everything else: other parameters go before both VPCs.
+    let mut odd = vpc("odd", "10.0.0.0/16");
+    if let Props::Vpc(v) = &mut odd.props {
+        v.tags.insert("source".into(), "${ssm_parameter.source.arn}".into());
+    }
+    let resources = vec![
+        param("source", "x"),
+        odd,
+        vpc("main", "10.1.0.0/16"),
+        param("other", "y"),
+        param("main-id", "${vpc.main.id}"),
+    ];
+    converge(&mock, resources.clone()).await;
+    let plan = plan_destroy(&mock, resources).await;
+    let report = apply(&mock, &plan, 1).await;
+    assert!(report.succeeded(), "{:#?}", report.outcomes);
+    assert_eq!(report.outcomes.len(), 5);
+    let at = |a: &str| mock.delete_position(a);
+    assert!(at("vpc.odd") < at("ssm_parameter.source"));
+    for p in ["ssm_parameter.other", "ssm_parameter.main-id"] {
+        assert!(at(p) < at("vpc.main"), "{p}");
+        assert!(at(p) < at("vpc.odd"), "{p}");
+    }
+    assert!(mock.state().live.is_empty());
+}

@@ -22,6 +22,11 @@ const POLICY_MAPS: &[&str] = &["inline_policies"];
 /// What must change to turn `live` into `desired`. Empty when they match. The attributes listed
 /// in [`crate::UNCOMPARED`] for the kind are left out.
 pub fn diff(live: &Props, desired: &Props) -> Vec<FieldChange> {
+    // Identical properties have no semantic difference either (the common, converged case):
+    // skip the JSON forms. Anything else, even a mere reordering, gets the full comparison.
+    if live == desired {
+        return Vec::new();
+    }
     let skipped: Vec<&str> = uncompared(desired.kind()).collect();
     diff_except(live, desired, &skipped)
 }
