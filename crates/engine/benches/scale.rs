@@ -21,12 +21,11 @@
 //! Size: `BANKINFRA_BENCH_RESOURCES` (default 10,000); iterations: `BANKINFRA_BENCH_ITERS`.
 //!
 //! After the timed phases, "where the time goes" times the engine's per-resource steps one by
-//! one over the whole stack (the model calls the planner and executor make, and a mirror of the
-//! executor's private edge de-duplication), naming the engine function that performs each.
+//! one over the whole stack (the model calls the planner and executor make), naming the engine
+//! function that performs each.
 //!
-//! `BANKINFRA_BENCH_DESTROY_SIZES=500,1000,2000` also times `plan_destroy` and the executor on a
-//! destroy of that many resources each. Not at 10,000: the executor's ordering of deletes grows
-//! far faster than linearly (about 1 s at 500, 10 s at 1,000 and 4 min at 2,000 here).
+//! `BANKINFRA_BENCH_DESTROY_SIZES=500,1000,10000` also times `plan_destroy` and the executor on a
+//! destroy of that many resources each (delete ordering is linear: one barrier per kind).
 //!
 //! A benchmark, not a test: it prints the targets (overhead < 50 ms, memory < 200 MB) with
 //! pass/fail and always exits 0 unless the engine itself fails. Run without `--bench` (as
@@ -638,17 +637,6 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
     let outputs: HashMap<&Address, &Outputs> = live.iter().map(|l| (&l.address, &l.outputs)).collect();
     let lookup = |r: &bankinfra_model::template::Reference| outputs.get(&r.address)?.get(&r.output).cloned();
     let resolved: Vec<Props> = resources.iter().map(|r| r.props.resolve(&lookup, None).expect("resolves")).collect();
-    // The executor's ordering constraints of the cold plan: one per declared edge between creates.
-    let pairs: Vec<(usize, usize)> = {
-        let position: HashMap<&Address, usize> =
-            cold.changes.iter().enumerate().map(|(i, c)| (&c.address, i)).collect();
-        cold.changes
-            .iter()
-            .enumerate()
-            .flat_map(|(i, c)| graph.dependencies(&c.address).into_iter().map(move |d| (d, i)))
-            .map(|(d, i)| (position[d], i))
-            .collect()
-    };
     vec![
         (
             format!("Props::resolve (serde to_value/from_value) x{n}"),
@@ -678,7 +666,7 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
         (
             format!("ResourceChange clone x{} (cold plan)", cold.changes.len()),
             time(|| cold.changes.to_vec()),
-            "execute.rs Node::new (schedule), Executor::job (changes.clone())",
+            "plan.rs decide (each ResourceChange holds live and desired copies)",
         ),
         (
             "ResourceGraph clone".to_string(),
@@ -689,19 +677,6 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
             format!("ResourceGraph::dependencies x{n}"),
             time(|| graph.order().iter().map(|a| graph.dependencies(a).len()).sum::<usize>()),
             "execute.rs schedule (one Vec alloc + sort per node)",
-        ),
-        (
-            format!("edge de-dup by linear scan, {} edges (mirror)", pairs.len()),
-            time(|| {
-                let mut list: Vec<(usize, usize, bool)> = Vec::new();
-                for &(from, to) in &pairs {
-                    if !list.iter().any(|&(f, t, _)| f == from && t == to) {
-                        list.push((from, to, true));
-                    }
-                }
-                list.len()
-            }),
-            "execute.rs Edges::add (Vec::any over every edge so far: O(E^2))",
         ),
     ]
 }
