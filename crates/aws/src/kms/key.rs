@@ -170,17 +170,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     let meta =
         out.key_metadata().ok_or_else(|| ProviderError::permanent("kms:CreateKey", "response has no key metadata"))?;
     let (id, arn) = (meta.key_id().to_string(), meta.arn().unwrap_or_default().to_string());
-    set_rotation(client, &id, p).await?;
-    if !p.enabled {
-        client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
-    }
-    point_alias(client, &p.alias, &id, &p.tags).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&id, &arn),
-        physical_id: id,
-        props: resource.props.clone(),
-    })
+    rotate_and_name(client, resource, p, id, arn).await
 }
 
 /// The ID and ARN of this stack's key for the same address that a destroy scheduled for
@@ -226,7 +216,22 @@ async fn restore(
         .send()
         .await
         .op("kms:UpdateKeyDescription")?;
+    rotate_and_name(client, resource, p, id, arn).await
+}
+
+/// The last steps of making key `id` the declared `p`: its rotation, its state (disabled after
+/// rotation is set, which needs an enabled key) and its alias.
+async fn rotate_and_name(
+    client: &Client,
+    resource: &Resource,
+    p: &Key,
+    id: String,
+    arn: String,
+) -> Result<LiveResource, ProviderError> {
     set_rotation(client, &id, p).await?;
+    if !p.enabled {
+        client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
+    }
     point_alias(client, &p.alias, &id, &p.tags).await?;
     Ok(LiveResource {
         address: resource.address.clone(),
