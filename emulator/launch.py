@@ -206,6 +206,44 @@ def patch_iam_policy_documents_url_encoded():
         transformers.setdefault(suffix, url_encode)
 
 
+def patch_iam_authorization_details_policy_names():
+    """GetAccountAuthorizationDetails lists each managed policy (ManagedPolicyDetail) with its
+    PolicyName and PolicyId, as the API reference says; moto 5.2 leaves both out."""
+    from moto.core.responses import ActionResult
+    from moto.iam import responses
+
+    def get_account_authorization_details(self):
+        details = self.backend.get_account_authorization_details(self._get_param("Filter", []))
+        policies = [
+            {
+                "PolicyName": p.name,
+                "PolicyId": p.id,
+                "Arn": p.arn,
+                "Path": p.path,
+                "DefaultVersionId": p.default_version_id,
+                "AttachmentCount": p.attachment_count,
+                "PermissionsBoundaryUsageCount": 0,
+                "IsAttachable": True,
+                "Description": p.description,
+                "CreateDate": p.create_date,
+                "UpdateDate": p.update_date,
+                "PolicyVersionList": p.policy_version_list,
+            }
+            for p in details["managed_policies"]
+        ]
+        return ActionResult(
+            {
+                "UserDetailList": details["users"],
+                "GroupDetailList": details["groups"],
+                "RoleDetailList": details["roles"],
+                "Policies": policies,
+                "IsTruncated": False,
+            }
+        )
+
+    responses.IamResponse.get_account_authorization_details = get_account_authorization_details
+
+
 def patch_iam_update_role_keeps_omitted_fields():
     """IAM UpdateRole changes only what it is given: an omitted Description or
     MaxSessionDuration keeps its value. moto 5.2 clears the description and resets the maximum
@@ -532,6 +570,7 @@ PATCHES = [
     patch_iam_policy_documents_url_encoded,
     patch_iam_oidc_client_ids,
     patch_iam_update_role_keeps_omitted_fields,
+    patch_iam_authorization_details_policy_names,
     patch_sqs_set_attributes_keeps_policy,
     patch_ssm_describe_parameters_max_results,
     patch_s3_create_bucket_tags,

@@ -554,6 +554,16 @@ class LauncherTest(unittest.TestCase):
 
 
 
+    def test_authorization_details_name_each_managed_policy(self):
+        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+        created = self.iam.create_policy(PolicyName="detailed", PolicyDocument=json.dumps(document), Description="d")
+        details = self.iam.get_account_authorization_details(Filter=["LocalManagedPolicy"])["Policies"]
+        policy = next(p for p in details if p["Arn"] == created["Policy"]["Arn"])
+        self.assertEqual((policy["PolicyName"], policy["PolicyId"]), ("detailed", created["Policy"]["PolicyId"]))
+        self.assertEqual(policy["Description"], "d")
+        default = [v for v in policy["PolicyVersionList"] if v["IsDefaultVersion"]]
+        self.assertEqual([v["Document"] for v in default], [document])
+
     def test_update_role_keeps_omitted_fields(self):
         trust = json.dumps({"Version": "2012-10-17", "Statement": []})
         self.iam.create_role(

@@ -18,15 +18,18 @@ pub(super) async fn read(
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
     let owned = client.describe_internet_gateways().set_filters(Some(ownership_filters(ownership))).send();
-    let attached = async {
-        if vpc_ids.is_empty() {
-            return Ok(None);
-        }
-        client.describe_internet_gateways().filters(filter("attachment.vpc-id", vpc_ids)).send().await.map(Some)
+    let owned = owned.await.op("ec2:DescribeInternetGateways")?;
+    // A VPC has at most one gateway: only the VPCs without an owned one attached are asked about
+    // (to find a gateway that lost its tags).
+    let covered: Vec<&str> =
+        owned.internet_gateways().iter().flat_map(|g| g.attachments()).filter_map(|a| a.vpc_id()).collect();
+    let uncovered: Vec<String> = vpc_ids.iter().filter(|v| !covered.contains(&v.as_str())).cloned().collect();
+    let attached = if uncovered.is_empty() {
+        None
+    } else {
+        let found = client.describe_internet_gateways().filters(filter("attachment.vpc-id", &uncovered)).send();
+        Some(found.await.op("ec2:DescribeInternetGateways")?)
     };
-    let (owned, attached) = tokio::join!(owned, attached);
-    let owned = owned.op("ec2:DescribeInternetGateways")?;
-    let attached = attached.op("ec2:DescribeInternetGateways")?;
     let mut by_id = BTreeMap::new();
     for g in owned.internet_gateways().iter().chain(attached.iter().flat_map(|a| a.internet_gateways())) {
         if let Some(id) = g.internet_gateway_id() {

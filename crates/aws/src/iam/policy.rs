@@ -2,7 +2,7 @@
 //! a document change becomes a new default version (the oldest spare version makes room).
 
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::PolicyScopeType;
+use aws_sdk_iam::types::{ManagedPolicyDetail, PolicyScopeType};
 use bankinfra_model::props::iam::ManagedPolicy;
 use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
@@ -13,8 +13,12 @@ use crate::error::{OrProviderError, absent_if, has_code};
 /// IAM keeps at most five versions of a managed policy.
 const MAX_VERSIONS: usize = 5;
 
+/// The declared and owned policies among `local` (GetAccountAuthorizationDetails: name, ARN,
+/// description, every version's document), with their tags (ListPolicyTags, one call each: the
+/// details carry none).
 pub(crate) async fn read(
     client: &Client,
+    local: Vec<ManagedPolicyDetail>,
     desired: &[Resource],
     ownership: &Ownership,
 ) -> Result<Vec<LiveResource>, ProviderError> {
@@ -22,36 +26,23 @@ pub(crate) async fn read(
         Props::IamPolicy(p) => Some(&p.name),
         _ => None,
     });
-    let local = list_local(client).await?;
-    let reads = local.into_iter().map(|(name, arn)| {
+    let reads = local.into_iter().map(|detail| {
         let declared = &declared;
         async move {
-            let Some(got) =
-                absent_if(client.get_policy().policy_arn(&arn).send().await.op("iam:GetPolicy"), NOT_FOUND)?
-            else {
+            let (Some(name), Some(arn)) = (detail.policy_name(), detail.arn()) else { return Ok(None) };
+            let Some(tags) = absent_if(tags_of(client, arn).await, NOT_FOUND)? else { return Ok(None) };
+            let Some(address) = crate::name_addressed(name, declared, &tags, ownership, Kind::IamPolicy) else {
                 return Ok(None);
             };
-            let Some(policy) = got.policy() else { return Ok(None) };
-            let tags = from_sdk(policy.tags());
-            let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::IamPolicy) else {
-                return Ok(None);
-            };
-            let version = policy.default_version_id().unwrap_or("v1");
-            let doc = client
-                .get_policy_version()
-                .policy_arn(&arn)
-                .version_id(version)
-                .send()
-                .await
-                .op("iam:GetPolicyVersion")?;
-            let doc = doc.policy_version().and_then(|v| v.document()).map(document).unwrap_or_default();
+            let default = detail.policy_version_list().iter().find(|v| v.is_default_version());
+            let doc = default.and_then(|v| v.document()).map(document).unwrap_or_default();
             Ok::<_, ProviderError>(Some(LiveResource {
                 address,
-                outputs: crate::name_arn_outputs(&name, &arn),
-                physical_id: arn.clone(),
+                outputs: crate::name_arn_outputs(name, arn),
+                physical_id: arn.to_string(),
                 props: Props::IamPolicy(ManagedPolicy {
-                    name,
-                    description: policy.description().unwrap_or_default().to_string(),
+                    name: name.to_string(),
+                    description: detail.description().unwrap_or_default().to_string(),
                     policy: doc,
                     tags,
                 }),
@@ -59,6 +50,20 @@ pub(crate) async fn read(
         }
     });
     Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+}
+
+async fn tags_of(client: &Client, arn: &str) -> Result<bankinfra_model::Tags, ProviderError> {
+    let mut tags = bankinfra_model::Tags::new();
+    let mut marker = None;
+    loop {
+        let page =
+            client.list_policy_tags().policy_arn(arn).set_marker(marker).send().await.op("iam:ListPolicyTags")?;
+        tags.extend(from_sdk(page.tags()));
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            return Ok(tags);
+        }
+    }
 }
 
 /// Name → ARN of every customer-managed policy.

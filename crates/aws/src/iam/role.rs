@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::{EntityType, RoleDetail};
+use aws_sdk_iam::types::RoleDetail;
 use bankinfra_model::props::iam::Role;
 use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
@@ -13,19 +13,19 @@ use futures_util::future::try_join_all;
 use super::{EXISTS, NOT_FOUND, document, from_sdk, sdk_tags};
 use crate::error::{OrProviderError, absent_if, has_code};
 
-pub(crate) async fn read(
-    client: &Client,
+/// The declared and owned roles among `roles` (ListRoles: description, session length) with
+/// their `details` (GetAccountAuthorizationDetails: trust policy, attachments, inline policies,
+/// tags): two account-wide calls instead of five per role.
+pub(crate) fn read(
+    roles: Vec<aws_sdk_iam::types::Role>,
+    mut details: BTreeMap<String, RoleDetail>,
     desired: &[Resource],
     ownership: &Ownership,
-) -> Result<Vec<LiveResource>, ProviderError> {
+) -> Vec<LiveResource> {
     let declared = crate::declared(desired, |p| match p {
         Props::IamRole(p) => Some(&p.name),
         _ => None,
     });
-    // Two account-wide calls (each paginated) instead of five per role: ListRoles has the
-    // description and session length, GetAccountAuthorizationDetails the trust policy,
-    // attachments, inline policies and tags.
-    let (roles, mut details) = tokio::try_join!(list_roles(client), role_details(client))?;
     let live = roles.into_iter().filter_map(|role| {
         let name = role.role_name().to_string();
         let detail = details.remove(&name)?;
@@ -57,11 +57,11 @@ pub(crate) async fn read(
             }),
         })
     });
-    Ok(live.collect())
+    live.collect()
 }
 
 /// Every role outside AWS's service-role paths.
-async fn list_roles(client: &Client) -> Result<Vec<aws_sdk_iam::types::Role>, ProviderError> {
+pub(crate) async fn list_roles(client: &Client) -> Result<Vec<aws_sdk_iam::types::Role>, ProviderError> {
     let mut roles = Vec::new();
     let mut marker = None;
     loop {
@@ -70,31 +70,6 @@ async fn list_roles(client: &Client) -> Result<Vec<aws_sdk_iam::types::Role>, Pr
         marker = page.marker().map(str::to_string);
         if !page.is_truncated() || marker.is_none() {
             return Ok(roles);
-        }
-    }
-}
-
-/// Role name → its authorization details.
-async fn role_details(client: &Client) -> Result<BTreeMap<String, RoleDetail>, ProviderError> {
-    let mut details = BTreeMap::new();
-    let mut marker = None;
-    loop {
-        let page = client
-            .get_account_authorization_details()
-            .filter(EntityType::Role)
-            .max_items(1000)
-            .set_marker(marker)
-            .send()
-            .await
-            .op("iam:GetAccountAuthorizationDetails")?;
-        for detail in page.role_detail_list() {
-            if let Some(name) = detail.role_name() {
-                details.insert(name.to_string(), detail.clone());
-            }
-        }
-        marker = page.marker().map(str::to_string);
-        if !page.is_truncated() || marker.is_none() {
-            return Ok(details);
         }
     }
 }

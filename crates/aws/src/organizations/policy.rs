@@ -2,7 +2,7 @@
 //! organization's SCPs; the SCP policy type is enabled on the root first when it is not.
 
 use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Tag};
+use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Tag, TargetType};
 use bankinfra_model::props::organizations::ServiceControlPolicy;
 use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
@@ -20,10 +20,9 @@ pub(crate) async fn read(
         Props::ServiceControlPolicy(p) => Some(&p.name),
         _ => None,
     });
-    let root = root_id(client).await?;
     let policies = list(client).await?;
     let reads = policies.into_iter().map(|(id, name)| {
-        let (declared, root) = (&declared, &root);
+        let declared = &declared;
         async move {
             let Some(tags) = absent_if(tags_of(client, &id).await, NOT_FOUND)? else { return Ok(None) };
             let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::ServiceControlPolicy)
@@ -44,7 +43,7 @@ pub(crate) async fn read(
                     name,
                     description: summary.and_then(|s| s.description()).unwrap_or_default().to_string(),
                     policy: policy.content().and_then(crate::parse_policy).unwrap_or_default(),
-                    attach_to_root: targets.contains(root),
+                    attach_to_root: targets.iter().any(|(_, kind)| *kind == TargetType::Root),
                     tags,
                 }),
             }))
@@ -89,9 +88,11 @@ async fn list(client: &Client) -> Result<Vec<(String, String)>, ProviderError> {
     }
 }
 
-async fn targets_of(client: &Client, id: &str) -> Result<Vec<String>, ProviderError> {
+/// (ID, kind) of every target the policy is attached to. An organization has one root, so
+/// "attached to a root" is "attached to the root", without asking which it is.
+async fn targets_of(client: &Client, id: &str) -> Result<Vec<(String, TargetType)>, ProviderError> {
     let out = client.list_targets_for_policy().policy_id(id).send().await.op("organizations:ListTargetsForPolicy")?;
-    Ok(out.targets().iter().filter_map(|t| t.target_id()).map(str::to_string).collect())
+    Ok(out.targets().iter().filter_map(|t| Some((t.target_id()?.to_string(), t.r#type()?.clone()))).collect())
 }
 
 async fn tags_of(client: &Client, id: &str) -> Result<Tags, ProviderError> {
@@ -269,7 +270,7 @@ pub(crate) async fn update(
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
     let id = &live.physical_id;
     let Some(targets) = absent_if(targets_of(client, id).await, NOT_FOUND)? else { return Ok(()) };
-    for target in targets {
+    for (target, _) in targets {
         set_attachment(client, id, &target, false).await?;
     }
     absent_if(client.delete_policy().policy_id(id).send().await.op("organizations:DeletePolicy"), NOT_FOUND)?;
