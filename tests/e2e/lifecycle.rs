@@ -11,9 +11,13 @@ use crate::harness::{Env, OWNED_COUNTS, STAGE, TOTAL_RESOURCES, changes};
 #[tokio::test]
 async fn killed_apply_converges_without_duplicates() {
     let env = Env::new().await;
-    // Kill the apply at twelve different points of its run; every re-run picks up where the
-    // last one stopped, finding what it created by name or by ownership tags.
-    for delay_ms in [60, 150, 300, 450, 600, 800, 1000, 1300, 1600, 2000, 2500, 3000] {
+    // Kill the apply at twelve different points of its run (a whole cold apply takes 1.5–3 s
+    // here, so these fall from before the lock is taken to the last SSM outputs; each kill
+    // also lands at a random moment within its window); every re-run picks up where the last one
+    // stopped, finding what it created by name or by ownership tags.
+    let jitter = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 50;
+    for window_ms in [100, 200, 300, 400, 500, 600, 700, 850, 1000, 1200, 1500, 2000] {
+        let delay_ms = u64::from(window_ms + jitter());
         let mut child = env.spawn(&["apply", "--stage", STAGE, "--auto-approve"]);
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
