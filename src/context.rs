@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, anyhow};
 use bankinfra_aws::{AwsProvider, CallerIdentity, Connection};
 use bankinfra_engine::ResourceGraph;
-use bankinfra_model::{DeleteOptions, ErrorClass, Ownership, ProviderError};
+use bankinfra_model::{DeleteOptions, ErrorClass, Ownership, ProviderError, Purge};
 use bankinfra_spec::Specs;
 
 use crate::cli::Common;
@@ -70,7 +70,7 @@ impl Context {
 
     pub fn delete_options(&self) -> DeleteOptions {
         DeleteOptions {
-            purge_data: self.specs.stage.switches.purge_data_on_destroy,
+            purge: if self.specs.stage.switches.purge_data_on_destroy { Purge::Everything } else { Purge::Nothing },
             kms_deletion_window_days: self.specs.stage.switches.kms_deletion_window_days,
         }
     }

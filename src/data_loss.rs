@@ -18,13 +18,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use bankinfra_engine::{Action, Plan};
 use bankinfra_model::props::s3::Bucket;
-use bankinfra_model::{
-    Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError,
-    Resource,
-};
+use bankinfra_model::{Address, DataAtRisk, DeleteOptions, Kind, Props, Provider, Purge};
 use serde_json::Value;
 
 /// What this run may delete, from the stage's switches and the command's flags.
@@ -309,49 +305,10 @@ pub fn assess(mut plan: Plan, counts: BTreeMap<Address, Holding>, rules: &Rules)
     (plan, loss)
 }
 
-/// The provider the destroy runs with: `inner`, except that a bucket is emptied before its
-/// deletion exactly when `loss` says so.
-pub fn deleting(inner: Arc<dyn Provider>, loss: &DataLoss) -> Arc<dyn Provider> {
-    Arc::new(PurgeOnly { inner, purge: loss.purge.clone() })
-}
-
-struct PurgeOnly {
-    inner: Arc<dyn Provider>,
-    purge: BTreeSet<Address>,
-}
-
-#[async_trait]
-impl Provider for PurgeOnly {
-    async fn read(
-        &self,
-        kinds: &[Kind],
-        desired: &[Resource],
-        ownership: &Ownership,
-    ) -> Result<Vec<LiveResource>, ProviderError> {
-        self.inner.read(kinds, desired, ownership).await
-    }
-
-    async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
-        self.inner.create(resource).await
-    }
-
-    async fn update(
-        &self,
-        live: &LiveResource,
-        desired: &Resource,
-        changes: &[FieldChange],
-    ) -> Result<LiveResource, ProviderError> {
-        self.inner.update(live, desired, changes).await
-    }
-
-    async fn delete(&self, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError> {
-        let options = DeleteOptions { purge_data: self.purge.contains(&live.address), ..*options };
-        self.inner.delete(live, &options).await
-    }
-
-    async fn data_at_risk(&self, live: &LiveResource) -> Result<Option<DataAtRisk>, ProviderError> {
-        self.inner.data_at_risk(live).await
-    }
+/// The delete options of the destroy: `stage`'s, except that exactly the buckets `loss` says may
+/// be emptied are emptied before their deletion.
+pub fn delete_options(stage: DeleteOptions, loss: &DataLoss) -> DeleteOptions {
+    DeleteOptions { purge: Purge::Only(Arc::new(loss.purge.clone())), ..stage }
 }
 
 #[cfg(test)]
@@ -360,8 +317,8 @@ mod tests {
     use std::time::Duration;
 
     use bankinfra_engine::{ApplyReport, Outcome, ResourceChange, ResourceGraph};
-    use bankinfra_model::Outputs;
     use bankinfra_model::props::s3::DefaultRetention;
+    use bankinfra_model::{LiveResource, Outputs};
 
     use super::*;
 

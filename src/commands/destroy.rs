@@ -68,11 +68,11 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions {
         parallelism: args.parallelism.into(),
-        delete: ctx.delete_options(),
+        delete: data_loss::delete_options(ctx.delete_options(), &loss),
         adopt: false,
         retry: RetryPolicy::default(),
     };
-    let executor = Executor::new(data_loss::deleting(ctx.provider.clone(), &loss), options, ctx.ownership.clone());
+    let executor = Executor::new(ctx.provider.clone(), options, ctx.ownership.clone());
     if args.json {
         let report = executor.apply(&plan, &|_| {}).await;
         outln!("{}", json_report::run_document("destroy", ctx, &plan, Some(&report), retained()));

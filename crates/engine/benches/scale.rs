@@ -45,7 +45,7 @@ use bankinfra_model::props::kms::Key;
 use bankinfra_model::props::s3::{Bucket, LifecycleRule, PublicAccessBlock};
 use bankinfra_model::props::ssm::Parameter;
 use bankinfra_model::{
-    Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider, ProviderError,
+    Address, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider, ProviderError, Purge,
     Resource,
 };
 use serde_json::{Value, json};
@@ -418,7 +418,7 @@ impl Phase {
 fn options(parallelism: usize) -> ApplyOptions {
     ApplyOptions {
         parallelism,
-        delete: DeleteOptions { purge_data: true, kms_deletion_window_days: 7 },
+        delete: DeleteOptions { purge: Purge::Everything, kms_deletion_window_days: 7 },
         adopt: false,
         retry: RetryPolicy::default(),
     }

@@ -20,7 +20,7 @@ use crate::retry::{RetryPolicy, Wait};
 use crate::{Action, Plan, ResourceChange};
 
 /// How to execute.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ApplyOptions {
     /// Most provider operations in flight at once.
     pub parallelism: usize,
@@ -366,7 +366,7 @@ impl Executor {
     ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + Send + 'static {
         let provider = self.provider.clone();
         let address = change.address.clone();
-        let options = self.options;
+        let options = self.options.clone();
         let ownership = self.ownership.clone();
         let action = change.action;
         // Only what the step uses is copied into the job.

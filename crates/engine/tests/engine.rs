@@ -19,7 +19,7 @@ use bankinfra_model::props::ssm::Parameter;
 use bankinfra_model::template::UNKNOWN;
 use bankinfra_model::{
     Address, DeleteOptions, ErrorClass, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider,
-    ProviderError, Resource, TAG_ADDRESS, TAG_STACK, TAG_STAGE, Tags,
+    ProviderError, Purge, Resource, TAG_ADDRESS, TAG_STACK, TAG_STAGE, Tags,
 };
 use serde_json::json;
 
@@ -396,7 +396,7 @@ fn fast_retries() -> RetryPolicy {
 fn options(parallelism: usize) -> ApplyOptions {
     ApplyOptions {
         parallelism,
-        delete: DeleteOptions { purge_data: false, kms_deletion_window_days: 7 },
+        delete: DeleteOptions { purge: Purge::Nothing, kms_deletion_window_days: 7 },
         adopt: false,
         retry: fast_retries(),
     }

@@ -19,6 +19,6 @@ pub use address::{Address, AddressError, Kind};
 pub use diff::{FieldChange, diff};
 pub use ownership::{Ownership, TAG_ADDRESS, TAG_STACK, TAG_STAGE};
 pub use props::{Props, Tags};
-pub use provider::{DataAtRisk, DeleteOptions, ErrorClass, LiveResource, Outputs, Provider, ProviderError};
+pub use provider::{DataAtRisk, DeleteOptions, ErrorClass, LiveResource, Outputs, Provider, ProviderError, Purge};
 pub use resource::Resource;
 pub use uncompared::{UNCOMPARED, Uncompared, uncompared};

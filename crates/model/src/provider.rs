@@ -1,6 +1,7 @@
 //! The contract between the engine and a cloud provider.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -22,12 +23,33 @@ pub struct LiveResource {
 }
 
 /// How far a delete may go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteOptions {
-    /// Empty buckets first: every object version and delete marker, bypassing GOVERNANCE retention.
-    pub purge_data: bool,
+    /// Which buckets are emptied first: every object version and delete marker, bypassing
+    /// GOVERNANCE retention.
+    pub purge: Purge,
     /// Pending window before a KMS key is deleted.
     pub kms_deletion_window_days: u32,
+}
+
+/// Which data-holding resources a delete empties first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purge {
+    Nothing,
+    Everything,
+    /// Only these (the rest, holding data, make their delete fail rather than lose it).
+    Only(Arc<BTreeSet<Address>>),
+}
+
+impl DeleteOptions {
+    /// Whether deleting `address` may first empty it.
+    pub fn purges(&self, address: &Address) -> bool {
+        match &self.purge {
+            Purge::Nothing => false,
+            Purge::Everything => true,
+            Purge::Only(these) => these.contains(address),
+        }
+    }
 }
 
 /// What deleting a resource would lose, as its provider counted it: counts and settings, never

@@ -477,11 +477,11 @@ async fn put_object_lock(client: &Client, p: &Bucket) -> Result<(), ProviderErro
     Ok(())
 }
 
-/// Deletes the bucket. With `purge_data`, first removes its policy (which may deny deletes) and
+/// Deletes the bucket. Where the options purge it, first removes its policy (which may deny deletes) and
 /// every object version and delete marker, bypassing GOVERNANCE retention.
 pub(crate) async fn delete(client: &Client, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError> {
     let b = live.physical_id.as_str();
-    if options.purge_data {
+    if options.purges(&live.address) {
         absent_if(
             client.delete_bucket_policy().bucket(b).send().await.op("s3:DeleteBucketPolicy"),
             &["NoSuchBucketPolicy", "NoSuchBucket"],
