@@ -181,6 +181,30 @@ fn oauth_flows(c: &UserPoolClient) -> Vec<OAuthFlowType> {
 
 /// Creates the client. A client name already in the pool means a crashed earlier run created
 /// it: that one is updated instead of a duplicate being made.
+/// Sets every attribute a client's create and update share (the two SDK builders are different
+/// types with the same setters).
+macro_rules! with_settings {
+    ($builder:expr, $c:expr) => {{
+        let c = $c;
+        $builder
+            .set_explicit_auth_flows(Some(auth_flows(c)))
+            .set_allowed_o_auth_flows(Some(oauth_flows(c)))
+            .allowed_o_auth_flows_user_pool_client(!c.allowed_oauth_flows.is_empty())
+            .set_allowed_o_auth_scopes(Some(c.allowed_oauth_scopes.clone()))
+            .set_callback_urls(Some(c.callback_urls.clone()))
+            .set_logout_urls(Some(c.logout_urls.clone()))
+            .set_supported_identity_providers(Some(c.supported_identity_providers.clone()))
+            .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(
+                c.prevent_user_existence_errors.as_str(),
+            ))
+            .enable_token_revocation(c.enable_token_revocation)
+            .access_token_validity(c.access_token_validity_minutes as i32)
+            .id_token_validity(c.id_token_validity_minutes as i32)
+            .refresh_token_validity(c.refresh_token_validity_days as i32)
+            .token_validity_units(units())
+    }};
+}
+
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
     let c = client_props(resource)?;
     if let Some((id, _)) = list(client, &c.user_pool_id).await?.into_iter().find(|(_, n)| *n == c.name) {
@@ -192,24 +216,12 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
             props: resource.props.clone(),
         });
     }
-    let out = client
+    let create = client
         .create_user_pool_client()
         .user_pool_id(&c.user_pool_id)
         .client_name(&c.name)
-        .generate_secret(c.generate_secret)
-        .set_explicit_auth_flows(Some(auth_flows(c)))
-        .set_allowed_o_auth_flows(Some(oauth_flows(c)))
-        .allowed_o_auth_flows_user_pool_client(!c.allowed_oauth_flows.is_empty())
-        .set_allowed_o_auth_scopes(Some(c.allowed_oauth_scopes.clone()))
-        .set_callback_urls(Some(c.callback_urls.clone()))
-        .set_logout_urls(Some(c.logout_urls.clone()))
-        .set_supported_identity_providers(Some(c.supported_identity_providers.clone()))
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(c.prevent_user_existence_errors.as_str()))
-        .enable_token_revocation(c.enable_token_revocation)
-        .access_token_validity(c.access_token_validity_minutes as i32)
-        .id_token_validity(c.id_token_validity_minutes as i32)
-        .refresh_token_validity(c.refresh_token_validity_days as i32)
-        .token_validity_units(units())
+        .generate_secret(c.generate_secret);
+    let out = with_settings!(create, c)
         .customize()
         .config_override(crate::sent_once!(aws_sdk_cognitoidentityprovider))
         .send()
@@ -226,27 +238,8 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
 }
 
 async fn update_client(client: &Client, id: &str, c: &UserPoolClient) -> Result<(), ProviderError> {
-    client
-        .update_user_pool_client()
-        .user_pool_id(&c.user_pool_id)
-        .client_id(id)
-        .client_name(&c.name)
-        .set_explicit_auth_flows(Some(auth_flows(c)))
-        .set_allowed_o_auth_flows(Some(oauth_flows(c)))
-        .allowed_o_auth_flows_user_pool_client(!c.allowed_oauth_flows.is_empty())
-        .set_allowed_o_auth_scopes(Some(c.allowed_oauth_scopes.clone()))
-        .set_callback_urls(Some(c.callback_urls.clone()))
-        .set_logout_urls(Some(c.logout_urls.clone()))
-        .set_supported_identity_providers(Some(c.supported_identity_providers.clone()))
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::from(c.prevent_user_existence_errors.as_str()))
-        .enable_token_revocation(c.enable_token_revocation)
-        .access_token_validity(c.access_token_validity_minutes as i32)
-        .id_token_validity(c.id_token_validity_minutes as i32)
-        .refresh_token_validity(c.refresh_token_validity_days as i32)
-        .token_validity_units(units())
-        .send()
-        .await
-        .op("cognito-idp:UpdateUserPoolClient")?;
+    let update = client.update_user_pool_client().user_pool_id(&c.user_pool_id).client_id(id).client_name(&c.name);
+    with_settings!(update, c).send().await.op("cognito-idp:UpdateUserPoolClient")?;
     Ok(())
 }
 
