@@ -17,7 +17,7 @@ pub const ORG_PROFILE_VAR: &str = "BANK_ORG_PROFILE";
 
 pub struct Context {
     pub specs: Specs,
-    pub graph: ResourceGraph,
+    pub graph: Arc<ResourceGraph>,
     pub ownership: Ownership,
     pub provider: Arc<AwsProvider>,
     pub identity: CallerIdentity,
@@ -41,7 +41,8 @@ impl Context {
         }
         let graph = ResourceGraph::build(resources)
             .context("the stack's resource definitions are inconsistent")
-            .exit(exit::BAD_INPUT)?;
+            .exit(exit::BAD_INPUT)?
+            .into();
         let ownership = bankinfra_stack::ownership(&specs);
         refuse_region_mismatch(&specs, &common.specs.join("stages").join(format!("{}.toml", common.stage))).await?;
         let connection = Connection {

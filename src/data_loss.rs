@@ -349,11 +349,11 @@ mod tests {
                         props: r.props.clone(),
                         outputs,
                     }),
-                    desired: Some(r.clone()),
+                    planned: None,
                 }
             })
             .collect();
-        Plan { changes, graph }
+        Plan { changes, graph: graph.into() }
     }
 
     fn rules(stage_purges: bool, purge_data: bool, bypass_governance: bool) -> Rules {
@@ -501,7 +501,7 @@ mod tests {
         if let Some(LiveResource { props: Props::SqsQueue(q), .. }) = queue.live.as_mut() {
             q.kms_master_key_id = "arn:id-pii".into();
         }
-        plan.graph = ResourceGraph::build(Vec::new()).unwrap();
+        plan.graph = ResourceGraph::build(Vec::new()).unwrap().into();
         assert_eq!(encrypted_by(&plan, &a("kms_key.pii")), [queue_address]);
     }
 

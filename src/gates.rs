@@ -34,8 +34,12 @@ fn prospective(whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
             _ => OUTPUTS.iter().map(|o| (o.to_string(), placeholder(&format!("{}.{o}", change.address)))).collect(),
         }
     };
-    let known: HashMap<_, _> =
-        whole.changes.iter().filter(|c| c.desired.is_some()).map(|c| (c.address.clone(), outputs_of(c))).collect();
+    let known: HashMap<_, _> = whole
+        .changes
+        .iter()
+        .filter(|c| whole.desired(c).is_some())
+        .map(|c| (c.address.clone(), outputs_of(c)))
+        .collect();
     let lookup = |r: &Reference| {
         Some(known.get(&r.address)?.get(&r.output).cloned().unwrap_or_else(|| placeholder(&r.to_string())))
     };
@@ -43,7 +47,7 @@ fn prospective(whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
         .changes
         .iter()
         .filter_map(|c| {
-            let desired: &Resource = c.desired.as_ref()?;
+            let desired: &Resource = whole.desired(c)?;
             if !in_scope.contains(&c.address) {
                 return c.live.clone();
             }

@@ -155,8 +155,9 @@ fn render_change(out: &mut String, change: &ResourceChange, colour: bool) {
             change.address
         );
     }
-    let width = change.changes.iter().map(|c| c.path.chars().count()).max().unwrap_or(0);
-    for field in &change.changes {
+    let attributes = change.attributes();
+    let width = attributes.iter().map(|c| c.path.chars().count()).max().unwrap_or(0);
+    for field in attributes.iter() {
         render_field(out, change, field, width, colour);
     }
     out.push('\n');
@@ -469,12 +470,12 @@ mod tests {
             changes,
             replace_because: because.iter().map(|b| b.to_string()).collect(),
             live: None,
-            desired: None,
+            planned: None,
         }
     }
 
     fn plan(changes: Vec<ResourceChange>) -> Plan {
-        Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap() }
+        Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap().into() }
     }
 
     fn bucket_policy(statements: Value) -> Value {

@@ -43,8 +43,12 @@ fn sha256(value: &Value) -> String {
 
 /// The fingerprints and decisions of `plan`, made on `ctx`.
 pub fn capture(ctx: &Context, plan: &Plan, targets: &[Address]) -> Saved {
-    let desired =
-        ctx.graph.resources().map(|r| (r.address.to_string(), sha256(&Value::Object(r.props.fields())))).collect();
+    let desired = ctx
+        .graph
+        .resources()
+        .iter()
+        .map(|r| (r.address.to_string(), sha256(&Value::Object(r.props.fields()))))
+        .collect();
     let live = plan
         .changes
         .iter()

@@ -9,7 +9,7 @@ use crate::output::outln;
 
 pub async fn run(args: VerifyArgs) -> Result<i32, Failure> {
     let ctx = Context::load(&args.common).await?;
-    let desired: Vec<Resource> = ctx.graph.resources().cloned().collect();
+    let desired: Vec<Resource> = ctx.graph.resources().to_vec();
     let live = ctx
         .provider
         .read(&Kind::ALL, &desired, &ctx.ownership)

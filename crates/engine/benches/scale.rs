@@ -632,7 +632,7 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
         elapsed
     }
     let n = graph.len();
-    let resources: Vec<&Resource> = graph.resources().collect();
+    let resources: Vec<&Resource> = graph.resources().iter().collect();
     let live: Vec<&LiveResource> = noop.changes.iter().filter_map(|c| c.live.as_ref()).collect();
     let outputs: HashMap<&Address, &Outputs> = live.iter().map(|l| (&l.address, &l.outputs)).collect();
     let lookup = |r: &bankinfra_model::template::Reference| outputs.get(&r.address)?.get(&r.output).cloned();

@@ -2,6 +2,7 @@
 //! under one bounded semaphore. A failure skips everything that depends on it; the report names
 //! the root causes.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
@@ -12,9 +13,9 @@ use bankinfra_model::{
     Address, DeleteOptions, ErrorClass, FieldChange, Kind, LiveResource, Outputs, Ownership, Provider, ProviderError,
     Resource, TAG_STACK, TAG_STAGE, diff,
 };
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use tokio::sync::Semaphore;
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
 use crate::retry::{RetryPolicy, Wait};
 use crate::{Action, Plan, ResourceChange};
@@ -248,18 +249,17 @@ impl Executor {
         on_event: &(dyn Fn(&Event) + Sync),
     ) {
         let changes = &plan.changes;
-        let semaphore = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
-        // Jobs run in spawned tasks and `on_event` is borrowed: they send their events (retries,
-        // readiness waits) here, and this loop hands them on, in order, before the job's end.
-        let (events, mut received) = mpsc::unbounded_channel::<Event>();
+        let semaphore = Semaphore::new(self.options.parallelism.max(1));
         let mut ready = Ready::default();
         for i in (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0) {
             ready.push(&nodes, i);
         }
         let mut settled = vec![false; nodes.len()];
         let mut skipped: Vec<(usize, Address)> = Vec::new();
-        let mut first_start: HashMap<&Address, Instant> = HashMap::new();
-        let mut running = JoinSet::new();
+        let mut first_start: Vec<Option<Instant>> = vec![None; changes.len()];
+        // Steps in flight, polled here: provider calls are I/O, and the SDK's connections run on
+        // the runtime's workers; a step borrows its change from the plan instead of a copy.
+        let mut running = FuturesUnordered::new();
         loop {
             // Barriers have no work: done as soon as they are free.
             while let Some(b) = ready.barriers.pop() {
@@ -268,41 +268,25 @@ impl Executor {
                 release(&mut nodes, &dependents, &settled, &mut ready);
             }
             while let Some(&(_, Reverse(i))) = ready.steps.peek() {
-                let Ok(permit) = semaphore.clone().try_acquire_owned() else { break };
+                let Ok(permit) = semaphore.try_acquire() else { break };
                 ready.steps.pop();
-                let change = &changes[nodes[i].change.expect("only steps are queued")];
-                if !first_start.contains_key(&change.address) {
-                    first_start.insert(&change.address, Instant::now());
+                let c = nodes[i].change.expect("only steps are queued");
+                let change = &changes[c];
+                if first_start[c].is_none() {
+                    first_start[c] = Some(Instant::now());
                     on_event(&Event::Started { address: change.address.clone(), action: change.action });
                 }
-                // A declared resource without edges into it has no reference to resolve.
-                let refers =
-                    !plan.graph.contains(&change.address) || !plan.graph.dependencies(&change.address).is_empty();
-                let job = self.job(change, nodes[i].step, refers, &report.outputs, events.clone());
-                running.spawn(async move {
-                    let result = job.await;
+                let step = self.step(plan, change, nodes[i].step, &report.outputs, on_event);
+                running.push(async move {
+                    let result = step.await;
                     drop(permit);
                     (i, result)
                 });
             }
-            let joined = loop {
-                tokio::select! {
-                    biased;
-                    Some(event) = received.recv() => on_event(&event),
-                    joined = running.join_next() => break joined,
-                }
-            };
-            // A finished job's last events were sent before it returned: report them first.
-            while let Ok(event) = received.try_recv() {
-                on_event(&event);
-            }
-            let Some(joined) = joined else { break };
-            let (i, result) = match joined {
-                Ok(r) => r,
-                Err(panic) => std::panic::resume_unwind(panic.into_panic()),
-            };
+            let Some((i, result)) = running.next().await else { break };
             settled[i] = true;
-            let change = &changes[nodes[i].change.expect("only steps run")];
+            let c = nodes[i].change.expect("only steps run");
+            let change = &changes[c];
             let (address, action, step) = (&change.address, change.action, nodes[i].step);
             let outcome = match result {
                 Ok(live) => {
@@ -312,7 +296,7 @@ impl Executor {
                     };
                     let dependents: Vec<usize> = nodes[i].hard.iter().chain(&nodes[i].soft).copied().collect();
                     release(&mut nodes, &dependents, &settled, &mut ready);
-                    let elapsed = first_start.get(address).map_or(Duration::ZERO, Instant::elapsed);
+                    let elapsed = first_start[c].map_or(Duration::ZERO, |t| t.elapsed());
                     (step != Step::RemoveForReplace).then_some(Outcome::Done { action, elapsed })
                 }
                 Err(error) => {
@@ -354,56 +338,45 @@ impl Executor {
         }
     }
 
-    /// The provider work for one step of a change; resolves references against the outputs
-    /// known now.
-    fn job(
-        &self,
-        change: &ResourceChange,
+    /// The provider work for one step of a change. References are resolved now, against the
+    /// outputs known when the step starts (its dependencies have finished).
+    fn step<'a>(
+        &'a self,
+        plan: &'a Plan,
+        change: &'a ResourceChange,
         step: Step,
-        refers: bool,
         outputs: &HashMap<Address, Outputs>,
-        events: mpsc::UnboundedSender<Event>,
-    ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + Send + 'static {
-        let provider = self.provider.clone();
-        let address = change.address.clone();
-        let options = self.options.clone();
-        let ownership = self.ownership.clone();
+        on_event: &'a (dyn Fn(&Event) + Sync),
+    ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + 'a {
         let action = change.action;
-        // Only what the step uses is copied into the job.
-        let live = match (action, step) {
-            (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => None,
-            _ => change.live.clone(),
-        };
-        let changes = match action {
-            Action::Update | Action::Adopt => change.changes.clone(),
-            _ => Vec::new(),
-        };
-        let resolved: Result<Option<Resource>, String> = match step {
+        let resolved: Result<Option<Cow<'a, Resource>>, String> = match step {
             Step::RemoveForReplace => Ok(None),
-            Step::Whole | Step::CreateForReplace => change
-                .desired
-                .as_ref()
+            Step::Whole | Step::CreateForReplace => plan
+                .desired(change)
                 .map(|d| {
-                    if !refers {
-                        return Ok(d.clone());
+                    // A declared resource without edges into it has no reference to resolve.
+                    if !plan.graph.has_dependencies(&d.address) {
+                        return Ok(Cow::Borrowed(d));
                     }
                     let lookup = |r: &Reference| outputs.get(&r.address)?.get(&r.output).cloned();
                     d.props
                         .resolve(&lookup, None)
-                        .map(|props| Resource::new(d.address.clone(), props))
+                        .map(|props| Cow::Owned(Resource::new(d.address.clone(), props)))
                         .map_err(|e| e.to_string())
                 })
                 .transpose(),
         };
         async move {
             let desired = resolved?;
-            let observe = move |wait: Wait| {
-                // The run loop outlives every job; a send can only fail once it is gone.
-                let _ = events.send(Event::of_wait(&address, wait));
+            let observe = |wait: Wait| on_event(&Event::of_wait(&change.address, wait));
+            let runner = StepRunner {
+                provider: self.provider.as_ref(),
+                options: &self.options,
+                ownership: &self.ownership,
+                observe: &observe,
             };
-            let runner =
-                StepRunner { provider: provider.as_ref(), options: &options, ownership: &ownership, observe: &observe };
             let need = |what: &str| format!("internal error: {} change without {what}", action.as_str());
+            let live = change.live.as_ref();
             let result = match (action, step) {
                 (Action::Create, _) | (Action::Replace, Step::CreateForReplace) => {
                     let d = desired.ok_or_else(|| need("desired state"))?;
@@ -411,18 +384,18 @@ impl Executor {
                 }
                 (Action::Delete, _) | (Action::Replace, Step::RemoveForReplace) => {
                     let l = live.ok_or_else(|| need("live state"))?;
-                    runner.delete(&l).await.map(|()| None)
+                    runner.delete(l).await.map(|()| None)
                 }
                 (Action::Update | Action::Adopt, _) => {
-                    if action == Action::Adopt && !options.adopt {
+                    if action == Action::Adopt && !self.options.adopt {
                         return Err("exists without this stack's ownership tags; re-run with --adopt to bring it under management".into());
                     }
                     let d = desired.ok_or_else(|| need("desired state"))?;
                     let l = live.ok_or_else(|| need("live state"))?;
-                    runner.update(&l, &d, &changes).await.map(Some)
+                    runner.update(l, &d, &change.changes).await.map(Some)
                 }
                 (Action::Replace, Step::Whole) => return Err(need("a delete and a create step")),
-                (Action::NoOp, _) => Ok(live),
+                (Action::NoOp, _) => Ok(live.cloned()),
             };
             result.map_err(|e| e.to_string())
         }
@@ -788,7 +761,7 @@ mod tests {
             changes: Vec::new(),
             replace_because: Vec::new(),
             live: Some(LiveResource { address, physical_id: "id".into(), props, outputs: Outputs::new() }),
-            desired: None,
+            planned: None,
         }
     }
 
@@ -819,7 +792,7 @@ mod tests {
             });
             changes.push(delete(Address::new(Kind::SsmParameter, format!("p{p}")), props));
         }
-        let plan = Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap() };
+        let plan = Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap().into() };
         let nodes = schedule(&plan);
         // One barrier after the parameters, before the VPCs (not one edge per pair: 100,000).
         assert_eq!(nodes.len(), params + vpcs + 1);

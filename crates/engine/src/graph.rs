@@ -1,7 +1,7 @@
 //! The dependency DAG of desired resources. An edge `a → b` means `b` refers to an output of
 //! `a`, so `a` is created before `b` and deleted after it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use bankinfra_model::{Address, Resource};
@@ -15,9 +15,13 @@ use crate::{Action, EngineError};
 /// Desired resources and the references between them, checked for cycles.
 #[derive(Debug, Clone)]
 pub struct ResourceGraph {
+    /// Node `i` is the `i`-th resource given to [`ResourceGraph::build`].
     graph: DiGraph<Address, ()>,
     index: HashMap<Address, NodeIndex>,
-    resources: BTreeMap<Address, Resource>,
+    /// The resources in dependency order, so that a provider reads them without a copy.
+    resources: Vec<Resource>,
+    /// Each node's place in `resources` (and `order`), by node index.
+    position: Vec<usize>,
     order: Vec<Address>,
 }
 
@@ -25,22 +29,25 @@ impl ResourceGraph {
     /// Builds the graph. Fails on duplicate addresses, references to undeclared resources and
     /// cycles, before any provider call is made.
     pub fn build(resources: Vec<Resource>) -> Result<Self, EngineError> {
-        let mut graph = DiGraph::new();
-        let mut index = HashMap::new();
-        let mut by_address = BTreeMap::new();
-        for r in resources {
+        let mut graph = DiGraph::with_capacity(resources.len(), resources.len() * 2);
+        let mut index = HashMap::with_capacity(resources.len());
+        for r in &resources {
             if index.contains_key(&r.address) {
-                return Err(EngineError::DuplicateAddress(r.address));
+                return Err(EngineError::DuplicateAddress(r.address.clone()));
             }
             index.insert(r.address.clone(), graph.add_node(r.address.clone()));
-            by_address.insert(r.address.clone(), r);
         }
-        for r in by_address.values() {
+        // Edges are added in address order: the topological order depends on it, and so stays
+        // the same whatever order the resources come in.
+        let mut by_address: Vec<usize> = (0..resources.len()).collect();
+        by_address.sort_unstable_by(|&a, &b| resources[a].address.cmp(&resources[b].address));
+        for i in by_address {
+            let r = &resources[i];
             let refs = r
                 .props
                 .references()
                 .map_err(|e| EngineError::InvalidReference { address: r.address.clone(), message: e.to_string() })?;
-            let to = index[&r.address];
+            let to = NodeIndex::new(i);
             for reference in refs {
                 let from = *index.get(&reference.address).ok_or_else(|| EngineError::UnknownReference {
                     from: r.address.clone(),
@@ -52,12 +59,16 @@ impl ResourceGraph {
                 graph.update_edge(from, to, ());
             }
         }
-        let order = toposort(&graph, None)
-            .map_err(|cycle| EngineError::Cycle(graph[cycle.node_id()].clone()))?
-            .into_iter()
-            .map(|n| graph[n].clone())
-            .collect();
-        Ok(ResourceGraph { graph, index, resources: by_address, order })
+        let sorted = toposort(&graph, None).map_err(|cycle| EngineError::Cycle(graph[cycle.node_id()].clone()))?;
+        let mut position = vec![0; sorted.len()];
+        let mut slots: Vec<Option<Resource>> = resources.into_iter().map(Some).collect();
+        let mut ordered = Vec::with_capacity(sorted.len());
+        for (place, node) in sorted.iter().enumerate() {
+            position[node.index()] = place;
+            ordered.push(slots[node.index()].take().expect("toposort lists each node once"));
+        }
+        let order = ordered.iter().map(|r| r.address.clone()).collect();
+        Ok(ResourceGraph { graph, index, resources: ordered, position, order })
     }
 
     /// Addresses in dependency order (dependencies first).
@@ -66,11 +77,12 @@ impl ResourceGraph {
     }
 
     pub fn resource(&self, address: &Address) -> Option<&Resource> {
-        self.resources.get(address)
+        self.index.get(address).map(|n| &self.resources[self.position[n.index()]])
     }
 
-    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
-        self.order.iter().map(|a| &self.resources[a])
+    /// The declared resources, in dependency order.
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
     }
 
     pub fn contains(&self, address: &Address) -> bool {
@@ -83,6 +95,11 @@ impl ResourceGraph {
 
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
+    }
+
+    /// Whether `address` is declared and refers to another resource.
+    pub fn has_dependencies(&self, address: &Address) -> bool {
+        self.index.get(address).is_some_and(|&n| self.graph.neighbors_directed(n, Direction::Incoming).next().is_some())
     }
 
     /// The resources `address` refers to directly.

@@ -1,7 +1,9 @@
 //! The planner: compares desired resources with live state and decides one action per resource.
 //! It only reads; nothing here can change the cloud.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use bankinfra_model::template::{Reference, UNKNOWN};
 use bankinfra_model::{
@@ -68,16 +70,37 @@ impl Action {
 pub struct ResourceChange {
     pub address: Address,
     pub action: Action,
-    /// Attribute-level before → after (for creates: every attribute, before absent).
+    /// The attributes that differ, before → after (updates, replaces and adoptions). What a
+    /// create or delete shows, every attribute, is [`ResourceChange::attributes`].
     pub changes: Vec<FieldChange>,
     /// The attributes that force a replacement.
     pub replace_because: Vec<String>,
     /// Live state, when the resource exists.
     #[serde(skip)]
     pub live: Option<LiveResource>,
-    /// Desired state with `${...}` references unresolved, when declared.
+    /// The declared properties with references resolved as far as planning knows them (the
+    /// rest read [`UNKNOWN`]); `None` when not declared.
     #[serde(skip)]
-    pub desired: Option<Resource>,
+    pub planned: Option<Props>,
+}
+
+impl ResourceChange {
+    /// Attribute-level before → after, as a plan shows it: a create's every attribute (before
+    /// absent), a delete's every attribute (after absent), otherwise [`ResourceChange::changes`].
+    pub fn attributes(&self) -> Cow<'_, [FieldChange]> {
+        let all = |props: &Props, created: bool| -> Vec<FieldChange> {
+            let field = |(path, value)| match created {
+                true => FieldChange { path, before: None, after: Some(value) },
+                false => FieldChange { path, before: Some(value), after: None },
+            };
+            props.fields().into_iter().map(field).collect()
+        };
+        match (self.action, &self.planned, &self.live) {
+            (Action::Create, Some(planned), _) => Cow::Owned(all(planned, true)),
+            (Action::Delete, _, Some(live)) => Cow::Owned(all(&live.props, false)),
+            _ => Cow::Borrowed(&self.changes),
+        }
+    }
 }
 
 /// Counts per action.
@@ -102,7 +125,7 @@ impl Summary {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub changes: Vec<ResourceChange>,
-    pub graph: ResourceGraph,
+    pub graph: Arc<ResourceGraph>,
 }
 
 impl Plan {
@@ -123,6 +146,12 @@ impl Plan {
 
     pub fn actions(&self) -> HashMap<Address, Action> {
         self.changes.iter().map(|c| (c.address.clone(), c.action)).collect()
+    }
+
+    /// The declared resource `change` converges on, `${...}` references unresolved; `None` for
+    /// a delete.
+    pub fn desired(&self, change: &ResourceChange) -> Option<&Resource> {
+        (change.action != Action::Delete).then(|| self.graph.resource(&change.address)).flatten()
     }
 
     pub fn change(&self, address: &Address) -> Option<&ResourceChange> {
@@ -178,42 +207,50 @@ impl<'a> Planner<'a> {
 
     /// Plans converging live state on `graph`: create, update or replace what is declared, and
     /// delete what this stack and stage own but no longer declare.
-    pub async fn plan(&self, graph: ResourceGraph) -> Result<Plan, EngineError> {
-        let live = self.read(&graph).await?;
+    pub async fn plan(&self, graph: impl Into<Arc<ResourceGraph>>) -> Result<Plan, EngineError> {
+        let graph = graph.into();
+        let mut live = self.read(&graph).await?;
         let mut changes = Vec::with_capacity(graph.len());
         // Resources being created or replaced: only their predicted outputs are known.
-        let mut pending: BTreeMap<Address, Outputs> = BTreeMap::new();
-        for address in graph.order() {
-            let desired = graph.resource(address).expect("ordered addresses are declared");
-            let current = live.get(address);
+        let mut pending: HashMap<&Address, Outputs> = HashMap::new();
+        for desired in graph.resources() {
+            let address = &desired.address;
             // Without references (no edges into it) there is nothing to substitute.
-            let resolved = if graph.dependencies(address).is_empty() {
-                Ok(desired.props.clone())
+            let planned = if graph.has_dependencies(address) {
+                // Resolution with a fallback cannot fail on missing values; only on a malformed
+                // template, which graph construction has already rejected.
+                desired
+                    .props
+                    .resolve(&|r: &Reference| lookup(r, &live, &pending), Some(UNKNOWN))
+                    .map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?
             } else {
-                desired.props.resolve(&|r: &Reference| lookup(r, &live, &pending), Some(UNKNOWN))
+                desired.props.clone()
             };
-            // Resolution with a fallback cannot fail on missing values; only on a malformed template,
-            // which graph construction has already rejected.
-            let resolved = resolved
-                .map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?;
-            let change = decide(address, desired, &resolved, current, &self.ownership)?;
-            if matches!(change.action, Action::Create | Action::Replace) {
-                pending.insert(address.clone(), resolved.predicted_outputs());
+            let change = decide(address, planned, live.get(address), &self.ownership)?;
+            if matches!(change.action, Action::Create | Action::Replace)
+                && let Some(planned) = &change.planned
+            {
+                pending.insert(address, planned.predicted_outputs());
             }
             changes.push(change);
         }
-        let mut orphans: Vec<&LiveResource> =
-            live.values().filter(|l| !graph.contains(&l.address) && self.ownership.owns(l.props.tags())).collect();
+        // Each change takes its live state over from the read: nothing is copied.
+        for change in &mut changes {
+            change.live = live.remove(&change.address);
+        }
+        let mut orphans: Vec<LiveResource> =
+            live.into_values().filter(|l| self.ownership.owns(l.props.tags())).collect();
         orphans.sort_by(|a, b| delete_order(&a.address, &b.address));
         changes.extend(orphans.into_iter().map(delete_change));
         Ok(Plan { changes, graph })
     }
 
     /// Plans deleting everything this stack and stage own (declared or not).
-    pub async fn plan_destroy(&self, graph: ResourceGraph) -> Result<Plan, EngineError> {
+    pub async fn plan_destroy(&self, graph: impl Into<Arc<ResourceGraph>>) -> Result<Plan, EngineError> {
+        let graph = graph.into();
         let live = self.read(&graph).await?;
-        let mut doomed: Vec<&LiveResource> = live
-            .values()
+        let mut doomed: Vec<LiveResource> = live
+            .into_values()
             // Ours by tags; or declared and untaggable (an archive); or an ID-addressed resource
             // found inside what we own (e.g. a subnet of our VPC that lost a tag). A name-addressed
             // resource without our tags is left alone.
@@ -237,8 +274,7 @@ impl<'a> Planner<'a> {
     }
 
     async fn read(&self, graph: &ResourceGraph) -> Result<BTreeMap<Address, LiveResource>, EngineError> {
-        let desired: Vec<Resource> = graph.resources().cloned().collect();
-        let read = || self.provider.read(&Kind::ALL, &desired, &self.ownership);
+        let read = || self.provider.read(&Kind::ALL, graph.resources(), &self.ownership);
         let live = RetryPolicy::default().retried(read).await.map_err(EngineError::Read)?;
         let mut by_address: BTreeMap<Address, LiveResource> = BTreeMap::new();
         let mut duplicates: BTreeMap<Address, Vec<String>> = BTreeMap::new();
@@ -267,7 +303,7 @@ fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
 fn lookup(
     r: &Reference,
     live: &BTreeMap<Address, LiveResource>,
-    pending: &BTreeMap<Address, Outputs>,
+    pending: &HashMap<&Address, Outputs>,
 ) -> Option<String> {
     if let Some(predicted) = pending.get(&r.address) {
         return predicted.get(&r.output).cloned();
@@ -277,24 +313,18 @@ fn lookup(
 
 fn decide(
     address: &Address,
-    desired: &Resource,
-    resolved: &Props,
+    planned: Props,
     current: Option<&LiveResource>,
     ownership: &Ownership,
 ) -> Result<ResourceChange, EngineError> {
     let Some(live) = current else {
-        let changes = resolved
-            .fields()
-            .into_iter()
-            .map(|(path, after)| FieldChange { path, before: None, after: Some(after) })
-            .collect();
         return Ok(ResourceChange {
             address: address.clone(),
             action: Action::Create,
-            changes,
+            changes: Vec::new(),
             replace_because: Vec::new(),
             live: None,
-            desired: Some(desired.clone()),
+            planned: Some(planned),
         });
     };
     let tags = live.props.tags();
@@ -306,7 +336,7 @@ fn decide(
             stage: stage.cloned().unwrap_or_default(),
         });
     }
-    let changes = diff(&live.props, resolved);
+    let changes = diff(&live.props, &planned);
     let replace_because: Vec<String> = changes
         .iter()
         .map(|c| c.path.split('.').next().unwrap_or_default().to_string())
@@ -322,28 +352,24 @@ fn decide(
     } else {
         Action::Update
     };
+    // The live state is moved in once every decision is made (references read it until then).
     Ok(ResourceChange {
         address: address.clone(),
         action,
         changes,
         replace_because,
-        live: Some(live.clone()),
-        desired: Some(desired.clone()),
+        live: None,
+        planned: Some(planned),
     })
 }
 
-fn delete_change(live: &LiveResource) -> ResourceChange {
+fn delete_change(live: LiveResource) -> ResourceChange {
     ResourceChange {
         address: live.address.clone(),
         action: Action::Delete,
-        changes: live
-            .props
-            .fields()
-            .into_iter()
-            .map(|(path, before)| FieldChange { path, before: Some(before), after: None })
-            .collect(),
+        changes: Vec::new(),
         replace_because: Vec::new(),
-        live: Some(live.clone()),
-        desired: None,
+        live: Some(live),
+        planned: None,
     }
 }

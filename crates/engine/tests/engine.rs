@@ -442,13 +442,11 @@ fn outcome<'a>(report: &'a ApplyReport, address: &str) -> &'a Outcome {
         .unwrap_or_else(|| panic!("no outcome for {address} in {:#?}", report.outcomes))
 }
 
-fn field<'a>(plan: &'a Plan, address: &str, path: &str) -> &'a FieldChange {
+fn field(plan: &Plan, address: &str, path: &str) -> FieldChange {
     let change = plan.change(&addr(address)).unwrap();
-    change
-        .changes
-        .iter()
-        .find(|c| c.path == path)
-        .unwrap_or_else(|| panic!("{address} has no change at {path}: {:#?}", change.changes))
+    let attributes = change.attributes();
+    let found = attributes.iter().find(|c| c.path == path).cloned();
+    found.unwrap_or_else(|| panic!("{address} has no change at {path}: {attributes:#?}"))
 }
 
 fn with_param_value(mut resources: Vec<Resource>, name: &str, value: &str) -> Vec<Resource> {
@@ -637,8 +635,9 @@ async fn live_owned_resource_that_is_not_declared_is_planned_as_delete() {
     assert_eq!(action(&plan, "ssm_parameter.drop"), Action::Delete);
     assert_eq!(action(&plan, "ssm_parameter.stray"), Action::Delete);
     let drop = plan.change(&addr("ssm_parameter.drop")).unwrap();
-    assert!(drop.desired.is_none());
-    assert!(drop.changes.iter().all(|c| c.after.is_none()));
+    assert!(drop.planned.is_none() && plan.desired(drop).is_none());
+    assert!(!drop.attributes().is_empty());
+    assert!(drop.attributes().iter().all(|c| c.after.is_none()));
     // Deletes come last in the plan.
     assert_eq!(plan.changes[0].address, addr("ssm_parameter.keep"));
 

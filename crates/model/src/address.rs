@@ -1,5 +1,6 @@
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -227,7 +228,9 @@ impl FromStr for Kind {
 #[serde(try_from = "String", into = "String")]
 pub struct Address {
     kind: Kind,
-    name: String,
+    /// Shared, so that an address is copied without an allocation (plans, graphs, reports and
+    /// events all hold addresses).
+    name: Arc<str>,
 }
 
 /// A malformed address or template reference.
@@ -236,8 +239,8 @@ pub struct Address {
 pub struct AddressError(pub String);
 
 impl Address {
-    pub fn new(kind: Kind, name: impl Into<String>) -> Self {
-        Address { kind, name: name.into() }
+    pub fn new(kind: Kind, name: impl AsRef<str>) -> Self {
+        Address { kind, name: Arc::from(name.as_ref()) }
     }
 
     pub fn kind(&self) -> Kind {

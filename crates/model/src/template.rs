@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::props::strings::Strings;
 use crate::{Address, AddressError};
 
 /// What an unresolved reference reads as in a plan.
@@ -46,54 +47,50 @@ pub fn references(s: &str) -> Result<Vec<Reference>, AddressError> {
 /// Every reference in every string of a JSON value.
 pub fn references_in(value: &Value) -> Result<BTreeSet<Reference>, AddressError> {
     let mut out = BTreeSet::new();
-    visit_strings(value, &mut |s| {
+    value.each_str(&mut |s: &str| {
         out.extend(references(s)?);
         Ok(())
     })?;
     Ok(out)
 }
 
-fn visit_strings(value: &Value, f: &mut impl FnMut(&str) -> Result<(), AddressError>) -> Result<(), AddressError> {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter().try_for_each(|v| visit_strings(v, f)),
-        Value::Object(map) => map.values().try_for_each(|v| visit_strings(v, f)),
-        _ => Ok(()),
-    }
-}
-
-/// Substitutes every reference in `value`. `lookup` returns an output's value; when it returns
-/// `None`, `on_missing` decides: `Some(text)` substitutes that text, `None` fails.
+/// Substitutes every reference in every string of `value` (see [`resolve_string`]).
 pub fn resolve(
     value: &mut Value,
     lookup: &impl Fn(&Reference) -> Option<String>,
     on_missing: Option<&str>,
 ) -> Result<(), Unresolved> {
-    match value {
-        Value::String(s) if s.contains("${") => {
-            let mut resolved = String::with_capacity(s.len());
-            let mut rest = s.as_str();
-            while let Some(start) = rest.find("${") {
-                resolved.push_str(&rest[..start]);
-                let after = &rest[start..];
-                let end = after.find('}').map_or(after.len(), |e| e + 1);
-                let token = &after[..end];
-                let reference =
-                    references(token).ok().and_then(|mut r| r.pop()).ok_or_else(|| Unresolved(token.to_string()))?;
-                match lookup(&reference).or_else(|| on_missing.map(str::to_string)) {
-                    Some(v) => resolved.push_str(&v),
-                    None => return Err(Unresolved(reference.to_string())),
-                }
-                rest = &after[end..];
-            }
-            resolved.push_str(rest);
-            *s = resolved;
-            Ok(())
-        }
-        Value::Array(items) => items.iter_mut().try_for_each(|v| resolve(v, lookup, on_missing)),
-        Value::Object(map) => map.values_mut().try_for_each(|v| resolve(v, lookup, on_missing)),
-        _ => Ok(()),
+    value.each_string_mut(&mut |s: &mut String| resolve_string(s, lookup, on_missing))
+}
+
+/// Substitutes every reference in `s`. `lookup` returns an output's value; when it returns
+/// `None`, `on_missing` decides: `Some(text)` substitutes that text, `None` fails.
+pub fn resolve_string(
+    s: &mut String,
+    lookup: &impl Fn(&Reference) -> Option<String>,
+    on_missing: Option<&str>,
+) -> Result<(), Unresolved> {
+    if !s.contains("${") {
+        return Ok(());
     }
+    let mut resolved = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(start) = rest.find("${") {
+        resolved.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = after.find('}').map_or(after.len(), |e| e + 1);
+        let token = &after[..end];
+        let reference =
+            references(token).ok().and_then(|mut r| r.pop()).ok_or_else(|| Unresolved(token.to_string()))?;
+        match lookup(&reference).or_else(|| on_missing.map(str::to_string)) {
+            Some(v) => resolved.push_str(&v),
+            None => return Err(Unresolved(reference.to_string())),
+        }
+        rest = &after[end..];
+    }
+    resolved.push_str(rest);
+    *s = resolved;
+    Ok(())
 }
 
 /// A reference whose value is not available.

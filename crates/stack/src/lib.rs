@@ -72,3 +72,41 @@ impl<'a> Context<'a> {
         pattern.replace("{stage}", self.stage())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use bankinfra_model::template::{self, Reference};
+    use bankinfra_model::{Kind, Props};
+    use serde_json::Value;
+
+    use super::*;
+
+    /// References are found and substituted in place, field by field; the JSON form of the same
+    /// properties is the reference implementation. Over the whole stack, every kind, both agree.
+    #[test]
+    fn typed_references_agree_with_the_json_form_for_every_resource() {
+        let specs = bankinfra_spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs"), "local")
+            .expect("the repository's specs load");
+        let resources = desired_resources(&specs);
+        let kinds: std::collections::BTreeSet<Kind> = resources.iter().map(|r| r.address.kind()).collect();
+        assert_eq!(kinds.len(), Kind::ALL.len(), "the stack declares every kind");
+        let lookup = |r: &Reference| (r.output != "arn").then(|| format!("<{}.{}>", r.address, r.output));
+        let mut with_references = 0;
+        for resource in &resources {
+            let props = &resource.props;
+            let json = Value::Object(props.fields());
+            let typed = props.references().unwrap();
+            assert_eq!(typed, template::references_in(&json).unwrap(), "{}", resource.address);
+            with_references += usize::from(!typed.is_empty());
+
+            let mut value = serde_json::to_value(props).unwrap();
+            template::resolve(&mut value, &lookup, Some("(unknown)")).unwrap();
+            let via_json: Props = serde_json::from_value(value).unwrap();
+            assert_eq!(props.resolve(&lookup, Some("(unknown)")).unwrap(), via_json, "{}", resource.address);
+            assert_eq!(props.resolve(&lookup, None).is_ok(), !typed.iter().any(|r| r.output == "arn"));
+        }
+        assert!(with_references > 100, "only {with_references} resources refer to others");
+    }
+}

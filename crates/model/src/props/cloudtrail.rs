@@ -24,3 +24,7 @@ pub struct Trail {
     pub logging: bool,
     pub tags: Tags,
 }
+
+strings! {
+    Trail { name, s3_bucket_name, kms_key_id, is_multi_region_trail, include_global_service_events, enable_log_file_validation, cloud_watch_logs_log_group_arn, cloud_watch_logs_role_arn, management_events, s3_data_events, logging, tags }
+}

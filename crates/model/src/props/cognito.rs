@@ -65,3 +65,10 @@ pub struct UserPoolClient {
     #[serde(skip)]
     pub tags: Tags,
 }
+
+strings! {
+    UserPool { name, mfa_configuration, software_token_mfa, password_policy, custom_attributes, username_attributes, auto_verified_attributes, deletion_protection, tags }
+    PasswordPolicy { minimum_length, require_uppercase, require_lowercase, require_numbers, require_symbols, temporary_password_validity_days }
+    CustomAttribute { name, mutable, min_length, max_length }
+    UserPoolClient { user_pool_id, name, generate_secret, explicit_auth_flows, allowed_oauth_flows, allowed_oauth_scopes, callback_urls, logout_urls, supported_identity_providers, prevent_user_existence_errors, enable_token_revocation, access_token_validity_minutes, id_token_validity_minutes, refresh_token_validity_days, tags }
+}

@@ -59,3 +59,12 @@ pub struct VpcEndpoint {
     pub route_table_ids: Vec<String>,
     pub tags: Tags,
 }
+
+strings! {
+    Vpc { cidr_block, enable_dns_support, enable_dns_hostnames, tags }
+    Subnet { vpc_id, cidr_block, availability_zone, map_public_ip_on_launch, tags }
+    InternetGateway { vpc_id, tags }
+    Route { destination_cidr_block, gateway_id }
+    RouteTable { vpc_id, routes, subnet_ids, tags }
+    VpcEndpoint { vpc_id, service_name, vpc_endpoint_type, route_table_ids, tags }
+}

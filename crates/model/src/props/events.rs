@@ -27,3 +27,8 @@ pub struct EventArchive {
     #[serde(skip)]
     pub tags: Tags,
 }
+
+strings! {
+    EventBus { name, policy, tags }
+    EventArchive { name, event_source_arn, description, retention_days, tags }
+}

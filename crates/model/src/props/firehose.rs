@@ -26,3 +26,7 @@ pub struct DeliveryStream {
     pub log_stream: String,
     pub tags: Tags,
 }
+
+strings! {
+    DeliveryStream { name, stream_kms_key_arn, role_arn, bucket_arn, prefix, error_output_prefix, buffer_size_mb, buffer_interval_seconds, compression, s3_kms_key_arn, log_group, log_stream, tags }
+}

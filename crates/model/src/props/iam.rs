@@ -45,3 +45,9 @@ pub struct OidcProvider {
     pub thumbprints: Vec<String>,
     pub tags: Tags,
 }
+
+strings! {
+    Role { name, description, assume_role_policy, max_session_duration, managed_policy_arns, inline_policies, tags }
+    ManagedPolicy { name, description, policy, tags }
+    OidcProvider { url, client_ids, thumbprints, tags }
+}

@@ -19,3 +19,7 @@ pub struct Key {
     pub policy: Value,
     pub tags: Tags,
 }
+
+strings! {
+    Key { alias, description, key_usage, key_spec, enabled, rotation_period_days, policy, tags }
+}

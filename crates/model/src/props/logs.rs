@@ -17,3 +17,7 @@ pub struct LogGroup {
     pub log_streams: Vec<String>,
     pub tags: Tags,
 }
+
+strings! {
+    LogGroup { name, retention_days, kms_key_id, log_streams, tags }
+}

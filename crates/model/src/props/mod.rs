@@ -3,6 +3,26 @@
 //! The same structs describe desired state (from the stack) and live state (read back by a
 //! provider), so comparing the two is a field-by-field diff of their JSON forms.
 
+/// Implements [`Strings`] for props structs by destructuring each exhaustively, so that every
+/// field is visited: `strings!(Vpc { cidr_block, enable_dns_support, enable_dns_hostnames, tags });`
+macro_rules! strings {
+    ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
+        impl $crate::props::strings::Strings for $ty {
+            fn each_str<E>(&self, f: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+                let $ty { $($field),* } = self;
+                $( $crate::props::strings::Strings::each_str($field, f)?; )*
+                Ok(())
+            }
+
+            fn each_string_mut<E>(&mut self, f: &mut impl FnMut(&mut String) -> Result<(), E>) -> Result<(), E> {
+                let $ty { $($field),* } = self;
+                $( $crate::props::strings::Strings::each_string_mut($field, f)?; )*
+                Ok(())
+            }
+        }
+    )*};
+}
+
 pub mod cloudtrail;
 pub mod cognito;
 pub mod ec2;
@@ -16,6 +36,7 @@ pub mod s3;
 pub mod sns;
 pub mod sqs;
 pub mod ssm;
+pub mod strings;
 pub mod xray;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +46,7 @@ use serde_json::{Map, Value};
 
 use crate::template::{self, Reference, Unresolved};
 use crate::{AddressError, Kind};
+use strings::Strings;
 
 /// Resource tags.
 pub type Tags = BTreeMap<String, String>;
@@ -57,6 +79,36 @@ pub enum Props {
     SsmParameter(ssm::Parameter),
 }
 
+/// `match` over every variant, binding its struct to `$p` (each has its own type).
+macro_rules! each_variant {
+    ($props:expr, $p:ident => $body:expr) => {
+        match $props {
+            Props::Vpc($p) => $body,
+            Props::Subnet($p) => $body,
+            Props::InternetGateway($p) => $body,
+            Props::RouteTable($p) => $body,
+            Props::VpcEndpoint($p) => $body,
+            Props::KmsKey($p) => $body,
+            Props::S3Bucket($p) => $body,
+            Props::SqsQueue($p) => $body,
+            Props::EventBus($p) => $body,
+            Props::EventArchive($p) => $body,
+            Props::LogGroup($p) => $body,
+            Props::SnsTopic($p) => $body,
+            Props::XraySamplingRule($p) => $body,
+            Props::CloudTrailTrail($p) => $body,
+            Props::FirehoseStream($p) => $body,
+            Props::CognitoUserPool($p) => $body,
+            Props::CognitoUserPoolClient($p) => $body,
+            Props::ServiceControlPolicy($p) => $body,
+            Props::IamOidcProvider($p) => $body,
+            Props::IamPolicy($p) => $body,
+            Props::IamRole($p) => $body,
+            Props::SsmParameter($p) => $body,
+        }
+    };
+}
+
 impl Props {
     pub fn kind(&self) -> Kind {
         match self {
@@ -86,57 +138,11 @@ impl Props {
     }
 
     pub fn tags(&self) -> &Tags {
-        match self {
-            Props::Vpc(p) => &p.tags,
-            Props::Subnet(p) => &p.tags,
-            Props::InternetGateway(p) => &p.tags,
-            Props::RouteTable(p) => &p.tags,
-            Props::VpcEndpoint(p) => &p.tags,
-            Props::KmsKey(p) => &p.tags,
-            Props::S3Bucket(p) => &p.tags,
-            Props::SqsQueue(p) => &p.tags,
-            Props::EventBus(p) => &p.tags,
-            Props::EventArchive(p) => &p.tags,
-            Props::LogGroup(p) => &p.tags,
-            Props::SnsTopic(p) => &p.tags,
-            Props::XraySamplingRule(p) => &p.tags,
-            Props::CloudTrailTrail(p) => &p.tags,
-            Props::FirehoseStream(p) => &p.tags,
-            Props::CognitoUserPool(p) => &p.tags,
-            Props::CognitoUserPoolClient(p) => &p.tags,
-            Props::ServiceControlPolicy(p) => &p.tags,
-            Props::IamOidcProvider(p) => &p.tags,
-            Props::IamPolicy(p) => &p.tags,
-            Props::IamRole(p) => &p.tags,
-            Props::SsmParameter(p) => &p.tags,
-        }
+        each_variant!(self, p => &p.tags)
     }
 
     pub fn tags_mut(&mut self) -> &mut Tags {
-        match self {
-            Props::Vpc(p) => &mut p.tags,
-            Props::Subnet(p) => &mut p.tags,
-            Props::InternetGateway(p) => &mut p.tags,
-            Props::RouteTable(p) => &mut p.tags,
-            Props::VpcEndpoint(p) => &mut p.tags,
-            Props::KmsKey(p) => &mut p.tags,
-            Props::S3Bucket(p) => &mut p.tags,
-            Props::SqsQueue(p) => &mut p.tags,
-            Props::EventBus(p) => &mut p.tags,
-            Props::EventArchive(p) => &mut p.tags,
-            Props::LogGroup(p) => &mut p.tags,
-            Props::SnsTopic(p) => &mut p.tags,
-            Props::XraySamplingRule(p) => &mut p.tags,
-            Props::CloudTrailTrail(p) => &mut p.tags,
-            Props::FirehoseStream(p) => &mut p.tags,
-            Props::CognitoUserPool(p) => &mut p.tags,
-            Props::CognitoUserPoolClient(p) => &mut p.tags,
-            Props::ServiceControlPolicy(p) => &mut p.tags,
-            Props::IamOidcProvider(p) => &mut p.tags,
-            Props::IamPolicy(p) => &mut p.tags,
-            Props::IamRole(p) => &mut p.tags,
-            Props::SsmParameter(p) => &mut p.tags,
-        }
+        each_variant!(self, p => &mut p.tags)
     }
 
     /// Outputs that follow from the properties alone, known before the resource exists (a
@@ -173,17 +179,34 @@ impl Props {
 
     /// Every `${address.output}` reference in the properties.
     pub fn references(&self) -> Result<BTreeSet<Reference>, AddressError> {
-        template::references_in(&Value::Object(self.fields()))
+        let mut out = BTreeSet::new();
+        self.each_str(&mut |s: &str| {
+            if s.contains("${") {
+                out.extend(template::references(s)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
-    /// A copy with every reference substituted (see [`template::resolve`]).
+    /// A copy with every reference substituted (see [`template::resolve_string`]).
     pub fn resolve(
         &self,
         lookup: &impl Fn(&Reference) -> Option<String>,
         on_missing: Option<&str>,
     ) -> Result<Props, Unresolved> {
-        let mut value = serde_json::to_value(self).map_err(|e| Unresolved(e.to_string()))?;
-        template::resolve(&mut value, lookup, on_missing)?;
-        serde_json::from_value(value).map_err(|e| Unresolved(e.to_string()))
+        let mut resolved = self.clone();
+        resolved.each_string_mut(&mut |s: &mut String| template::resolve_string(s, lookup, on_missing))?;
+        Ok(resolved)
+    }
+}
+
+impl Strings for Props {
+    fn each_str<E>(&self, f: &mut impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        each_variant!(self, p => p.each_str(f))
+    }
+
+    fn each_string_mut<E>(&mut self, f: &mut impl FnMut(&mut String) -> Result<(), E>) -> Result<(), E> {
+        each_variant!(self, p => p.each_string_mut(f))
     }
 }

@@ -16,3 +16,7 @@ pub struct ServiceControlPolicy {
     pub attach_to_root: bool,
     pub tags: Tags,
 }
+
+strings! {
+    ServiceControlPolicy { name, description, policy, attach_to_root, tags }
+}

@@ -65,3 +65,11 @@ pub struct DefaultRetention {
     pub mode: String,
     pub years: u32,
 }
+
+strings! {
+    Bucket { bucket, kms_key_arn, bucket_key_enabled, versioning, public_access_block, policy, lifecycle_rules, object_lock_enabled, object_lock_retention, tags }
+    PublicAccessBlock { block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets }
+    LifecycleRule { id, enabled, transitions, expiration_days, noncurrent_version_expiration_days, abort_incomplete_multipart_upload_days }
+    Transition { days, storage_class }
+    DefaultRetention { mode, years }
+}

@@ -12,3 +12,7 @@ pub struct Topic {
     pub kms_master_key_id: String,
     pub tags: Tags,
 }
+
+strings! {
+    Topic { name, display_name, kms_master_key_id, tags }
+}

@@ -16,3 +16,7 @@ pub struct Queue {
     pub policy: Option<Value>,
     pub tags: Tags,
 }
+
+strings! {
+    Queue { name, kms_master_key_id, kms_data_key_reuse_period_seconds, message_retention_seconds, policy, tags }
+}

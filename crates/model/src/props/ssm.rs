@@ -13,3 +13,7 @@ pub struct Parameter {
     pub description: String,
     pub tags: Tags,
 }
+
+strings! {
+    Parameter { name, value, parameter_type, description, tags }
+}

@@ -21,3 +21,7 @@ pub struct SamplingRule {
     pub resource_arn: String,
     pub tags: Tags,
 }
+
+strings! {
+    SamplingRule { name, priority, fixed_rate, reservoir_size, service_name, service_type, host, http_method, url_path, resource_arn, tags }
+}
