@@ -33,7 +33,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,10 +63,36 @@ const TENANTS: usize = 40;
 
 /// Live resources in a map; every call returns at once. Reads filter as a real provider does
 /// (owned, or declared and found by name) with a hash set, so the provider adds O(n), not O(n²).
+/// The time spent inside its calls (copying resources in and out: a real provider's network and
+/// decoding) is added up in `busy`, so that a phase's engine time is its time minus that.
 #[derive(Default)]
 struct MemoryProvider {
     live: Mutex<HashMap<Address, LiveResource>>,
     next_id: AtomicUsize,
+    busy: AtomicU64,
+}
+
+impl MemoryProvider {
+    /// Adds the time until it is dropped to `busy`. Every call completes in its first poll, on
+    /// the thread polling the engine, so this is the call's own time.
+    fn timer(&self) -> BusyTimer<'_> {
+        BusyTimer { busy: &self.busy, start: Instant::now() }
+    }
+
+    fn busy(&self) -> Duration {
+        Duration::from_nanos(self.busy.load(Ordering::Relaxed))
+    }
+}
+
+struct BusyTimer<'a> {
+    busy: &'a AtomicU64,
+    start: Instant,
+}
+
+impl Drop for BusyTimer<'_> {
+    fn drop(&mut self) {
+        self.busy.fetch_add(self.start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
 }
 
 fn live_of(resource: &Resource, n: usize) -> LiveResource {
@@ -88,6 +114,7 @@ impl Provider for MemoryProvider {
         desired: &[Resource],
         ownership: &Ownership,
     ) -> Result<Vec<LiveResource>, ProviderError> {
+        let _timer = self.timer();
         let declared: HashSet<&Address> = desired.iter().map(|d| &d.address).collect();
         let live = self.live.lock().unwrap();
         Ok(live
@@ -99,6 +126,7 @@ impl Provider for MemoryProvider {
     }
 
     async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
+        let _timer = self.timer();
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
         let live = live_of(resource, n);
         self.live.lock().unwrap().insert(resource.address.clone(), live.clone());
@@ -111,6 +139,7 @@ impl Provider for MemoryProvider {
         desired: &Resource,
         _changes: &[FieldChange],
     ) -> Result<LiveResource, ProviderError> {
+        let _timer = self.timer();
         let mut all = self.live.lock().unwrap();
         let current = all
             .get_mut(&live.address)
@@ -120,6 +149,7 @@ impl Provider for MemoryProvider {
     }
 
     async fn delete(&self, live: &LiveResource, _options: &DeleteOptions) -> Result<(), ProviderError> {
+        let _timer = self.timer();
         self.live.lock().unwrap().remove(&live.address);
         Ok(())
     }
@@ -367,6 +397,8 @@ fn ms(d: Duration) -> f64 {
 struct Phase {
     name: &'static str,
     times: Vec<Duration>,
+    /// Of each time, the part spent inside the in-memory provider's calls.
+    in_provider: Vec<Duration>,
     /// Peak RSS while the phase ran, in its first iteration (the mark is reset before it). The
     /// allocator keeps freed memory, so this includes what earlier phases left on the heap.
     peak: Option<u64>,
@@ -382,21 +414,32 @@ impl Phase {
     }
 
     fn median(&self) -> Duration {
-        let mut t = self.times.clone();
-        t.sort();
-        t.get(t.len() / 2).copied().unwrap_or_default()
+        median(&self.times)
     }
 
     fn max(&self) -> Duration {
         self.times.iter().copied().max().unwrap_or_default()
     }
 
-    /// Runs `f` timed; in the first iteration, with the peak-memory mark reset first.
-    fn measure<T>(&mut self, resettable: bool, f: impl FnOnce() -> T) -> T {
+    /// Each iteration's time without the provider's.
+    fn engine_times(&self) -> Vec<Duration> {
+        self.times.iter().zip(&self.in_provider).map(|(t, p)| t.saturating_sub(*p)).collect()
+    }
+
+    /// The median engine time: the phase's overhead.
+    fn engine(&self) -> Duration {
+        median(&self.engine_times())
+    }
+
+    /// Runs `f` timed, noting how much of it `provider` (if any) spent in its calls; in the
+    /// first iteration, with the peak-memory mark reset first.
+    fn measure<T>(&mut self, resettable: bool, provider: Option<&MemoryProvider>, f: impl FnOnce() -> T) -> T {
         let first = self.times.is_empty() && resettable && reset_peak();
+        let busy = provider.map_or(Duration::ZERO, MemoryProvider::busy);
         let start = Instant::now();
         let out = f();
         self.times.push(start.elapsed());
+        self.in_provider.push(provider.map_or(Duration::ZERO, MemoryProvider::busy) - busy);
         if first {
             self.peak = proc_status("VmHWM:");
         }
@@ -410,9 +453,17 @@ impl Phase {
             "median_ms": ms(self.median()),
             "max_ms": ms(self.max()),
             "samples_ms": self.times.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+            "in_provider_ms": self.in_provider.iter().map(|d| ms(*d)).collect::<Vec<_>>(),
+            "engine_median_ms": ms(self.engine()),
             "peak_rss_mib_first_iteration": self.peak.map(mib),
         })
     }
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut t = times.to_vec();
+    t.sort();
+    t.get(t.len() / 2).copied().unwrap_or_default()
 }
 
 fn options(parallelism: usize) -> ApplyOptions {
@@ -454,27 +505,30 @@ fn main() {
     for iteration in 0..iterations {
         // Fresh input each time, as the binary has it: one copy of the resources, moved in.
         let input = stack(total);
-        let graph = build.measure(resettable, || ResourceGraph::build(input)).expect("the bench stack is a valid DAG");
+        let graph = build.measure(resettable, None, || ResourceGraph::build(input));
+        let graph = Arc::new(graph.expect("the bench stack is a valid DAG"));
         (chain, edges) = shape(&graph);
 
-        // `Planner::plan` takes the graph by value (the CLI clones its own): cloned untimed.
+        // Plans share the graph, as the CLI's do.
         let empty = MemoryProvider::default();
         let owned = graph.clone();
         let plan = cold
-            .measure(resettable, || runtime.block_on(Planner::new(&empty, owner()).plan(owned)))
+            .measure(resettable, Some(&empty), || runtime.block_on(Planner::new(&empty, owner()).plan(owned)))
             .expect("cold plan");
         assert_eq!(count(&plan, Action::Create), total, "a cold plan creates everything");
 
         let provider = Arc::new(MemoryProvider::default());
         let executor = Executor::new(provider.clone(), options(64), owner());
-        let report = execute.measure(resettable, || runtime.block_on(executor.apply(&plan, &|_| {})));
+        let report = execute.measure(resettable, Some(&provider), || runtime.block_on(executor.apply(&plan, &|_| {})));
         assert!(report.succeeded(), "the cold apply failed: {:?}", report.root_causes().first());
         // What `bankinfra apply` keeps afterwards: the graph and the provider's live state.
         drop((report, plan));
 
         let owned = graph.clone();
         let noop = converged
-            .measure(resettable, || runtime.block_on(Planner::new(provider.as_ref(), owner()).plan(owned)))
+            .measure(resettable, Some(&provider), || {
+                runtime.block_on(Planner::new(provider.as_ref(), owner()).plan(owned))
+            })
             .expect("converged plan");
         assert_eq!(count(&noop, Action::NoOp), total, "an applied stack plans as no-op");
         if iteration + 1 == iterations {
@@ -495,8 +549,11 @@ fn main() {
     let destroys: Vec<(usize, Duration, Duration)> = destroy_sizes.iter().map(|&n| destroy(&runtime, n)).collect();
 
     let phases = [&build, &cold, &converged, &execute];
-    let cold_path = build.median() + cold.median() + execute.median();
-    let noop_path = build.median() + converged.median();
+    // Engine overhead: each phase's median time without the provider's calls.
+    let cold_path = build.engine() + cold.engine() + execute.engine();
+    let noop_path = build.engine() + converged.engine();
+    let cold_wall = build.median() + cold.median() + execute.median();
+    let noop_wall = build.median() + converged.median();
     let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
     let profile = if cfg!(debug_assertions) {
         "unoptimised build: a smoke run, the figures mean nothing (use cargo bench)"
@@ -510,23 +567,33 @@ fn main() {
          {total} resources in {} tenants, {references} references ({edges} distinct edges), longest chain {chain} resources, {iterations} iterations\n",
         tenants_for(total)
     );
-    let _ = writeln!(out, "{:<56} {:>9} {:>9} {:>9} {:>13}", "phase", "min ms", "median ms", "max ms", "peak RSS MiB*");
+    let _ = writeln!(
+        out,
+        "{:<56} {:>9} {:>9} {:>9} {:>12} {:>10} {:>13}",
+        "phase", "min ms", "median ms", "max ms", "provider ms", "engine ms", "peak RSS MiB*"
+    );
     for p in phases {
         let peak = p.peak.map_or("-".to_string(), |b| format!("{:.1}", mib(b)));
         let _ = writeln!(
             out,
-            "{:<56} {:>9.2} {:>9.2} {:>9.2} {:>13}",
+            "{:<56} {:>9.2} {:>9.2} {:>9.2} {:>12.2} {:>10.2} {:>13}",
             p.name,
             ms(p.min()),
             ms(p.median()),
             ms(p.max()),
+            ms(median(&p.in_provider)),
+            ms(p.engine()),
             peak
         );
     }
     let _ = writeln!(
         out,
-        "* peak RSS while the phase ran, first iteration (includes heap kept from earlier phases)\n\n\
-         targets (issue 7), on medians:"
+        "provider ms: median time inside the in-memory provider's calls (copying resources in and out,\n\
+         what a real provider spends on the network and decoding); engine ms: median of time - provider\n\
+         * peak RSS while the phase ran, first iteration (includes heap kept from earlier phases)\n\n\
+         targets (issue 7), engine medians (with the provider's calls: cold apply {:.2} ms, no-op plan {:.2} ms):",
+        ms(cold_wall),
+        ms(noop_wall)
     );
     let _ = writeln!(
         out,
@@ -590,7 +657,12 @@ fn main() {
                 "plan_converged": converged.json(),
                 "executor_cold_apply": execute.json(),
             },
-            "totals_ms": {"cold_apply_overhead": ms(cold_path), "noop_plan_overhead": ms(noop_path)},
+            "totals_ms": {
+                "cold_apply_overhead": ms(cold_path),
+                "noop_plan_overhead": ms(noop_path),
+                "cold_apply_with_provider": ms(cold_wall),
+                "noop_plan_with_provider": ms(noop_wall),
+            },
             "peak_rss_mib": mib(peak),
             "peak_rss_mb": peak as f64 / 1e6,
             "start_rss_mib": mib(baseline_rss),

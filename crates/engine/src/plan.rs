@@ -240,7 +240,7 @@ impl<'a> Planner<'a> {
         }
         let mut orphans: Vec<LiveResource> =
             live.into_values().filter(|l| self.ownership.owns(l.props.tags())).collect();
-        orphans.sort_by(|a, b| delete_order(&a.address, &b.address));
+        orphans.sort_by(|a, b| delete_order(&a.address, &b.address).then_with(|| a.address.cmp(&b.address)));
         changes.extend(orphans.into_iter().map(delete_change));
         Ok(Plan { changes, graph })
     }
@@ -263,20 +263,23 @@ impl<'a> Planner<'a> {
             .collect();
         let position: HashMap<&Address, usize> = graph.order().iter().enumerate().map(|(i, a)| (a, i)).collect();
         doomed.sort_by(|a, b| {
-            delete_order(&a.address, &b.address).then_with(|| {
-                let pa = position.get(&a.address).copied().unwrap_or(usize::MAX);
-                let pb = position.get(&b.address).copied().unwrap_or(usize::MAX);
-                pb.cmp(&pa)
-            })
+            delete_order(&a.address, &b.address)
+                .then_with(|| {
+                    let pa = position.get(&a.address).copied().unwrap_or(usize::MAX);
+                    let pb = position.get(&b.address).copied().unwrap_or(usize::MAX);
+                    pb.cmp(&pa)
+                })
+                .then_with(|| a.address.cmp(&b.address))
         });
         let changes = doomed.into_iter().map(delete_change).collect();
         Ok(Plan { changes, graph })
     }
 
-    async fn read(&self, graph: &ResourceGraph) -> Result<BTreeMap<Address, LiveResource>, EngineError> {
+    /// Live state by address (in no particular order: callers sort what they list).
+    async fn read(&self, graph: &ResourceGraph) -> Result<HashMap<Address, LiveResource>, EngineError> {
         let read = || self.provider.read(&Kind::ALL, graph.resources(), &self.ownership);
         let live = RetryPolicy::default().retried(read).await.map_err(EngineError::Read)?;
-        let mut by_address: BTreeMap<Address, LiveResource> = BTreeMap::new();
+        let mut by_address: HashMap<Address, LiveResource> = HashMap::with_capacity(live.len());
         let mut duplicates: BTreeMap<Address, Vec<String>> = BTreeMap::new();
         for l in live {
             if let Some(existing) = by_address.get(&l.address) {
@@ -302,7 +305,7 @@ fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
 
 fn lookup(
     r: &Reference,
-    live: &BTreeMap<Address, LiveResource>,
+    live: &HashMap<Address, LiveResource>,
     pending: &HashMap<&Address, Outputs>,
 ) -> Option<String> {
     if let Some(predicted) = pending.get(&r.address) {
