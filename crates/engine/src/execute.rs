@@ -230,7 +230,7 @@ impl Executor {
     /// dependents and after every create and update; a replace deletes in delete order, then
     /// creates in create order.
     pub async fn apply(&self, plan: &Plan, on_event: &(dyn Fn(&Event) + Sync)) -> ApplyReport {
-        let mut report = ApplyReport::default();
+        let mut report = ApplyReport { outputs: HashMap::with_capacity(plan.changes.len()), ..ApplyReport::default() };
         for change in &plan.changes {
             if let Some(live) = &change.live {
                 report.outputs.insert(change.address.clone(), live.outputs.clone());
@@ -536,7 +536,7 @@ fn schedule(plan: &Plan) -> Vec<Node> {
     let builders: Vec<usize> = (0..steps).filter(|&i| nodes[i].creates_or_updates(changes)).collect();
     let builder_of: HashMap<&Address, usize> = builders.iter().map(|&i| (address(&nodes[i]), i)).collect();
     for &i in &builders {
-        for dependency in plan.graph.dependencies(address(&nodes[i])) {
+        for dependency in plan.graph.dependencies_unordered(address(&nodes[i])) {
             if let Some(&d) = builder_of.get(dependency) {
                 edges.add(d, i, true);
             }
@@ -552,7 +552,7 @@ fn schedule(plan: &Plan) -> Vec<Node> {
     // Declared: `y` refers to `x`, so `y` goes first.
     let mut declared: HashMap<usize, Vec<usize>> = HashMap::new();
     for &x in &removals {
-        for dependent in plan.graph.dependents(address(&nodes[x])) {
+        for dependent in plan.graph.dependents_unordered(address(&nodes[x])) {
             if let Some(&y) = removal_of.get(dependent)
                 && edges.add(y, x, true)
             {

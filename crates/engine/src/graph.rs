@@ -112,11 +112,25 @@ impl ResourceGraph {
         self.neighbors(address, Direction::Outgoing)
     }
 
+    /// [`ResourceGraph::dependencies`] in no particular order, without a copy.
+    pub fn dependencies_unordered(&self, address: &Address) -> impl Iterator<Item = &Address> {
+        self.neighbors_unordered(address, Direction::Incoming)
+    }
+
+    /// [`ResourceGraph::dependents`] in no particular order, without a copy.
+    pub fn dependents_unordered(&self, address: &Address) -> impl Iterator<Item = &Address> {
+        self.neighbors_unordered(address, Direction::Outgoing)
+    }
+
     fn neighbors(&self, address: &Address, dir: Direction) -> Vec<&Address> {
-        let Some(&n) = self.index.get(address) else { return Vec::new() };
-        let mut out: Vec<&Address> = self.graph.neighbors_directed(n, dir).map(|m| &self.graph[m]).collect();
+        let mut out: Vec<&Address> = self.neighbors_unordered(address, dir).collect();
         out.sort();
         out
+    }
+
+    fn neighbors_unordered(&self, address: &Address, dir: Direction) -> impl Iterator<Item = &Address> {
+        let node = self.index.get(address).copied();
+        node.into_iter().flat_map(move |n| self.graph.neighbors_directed(n, dir)).map(|m| &self.graph[m])
     }
 
     /// The longest chain of dependent resources, dependencies first, where each resource

@@ -34,14 +34,18 @@ pub fn references(s: &str) -> Result<Vec<Reference>, AddressError> {
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
         let end = after.find('}').ok_or_else(|| AddressError(format!("unterminated reference in `{s}`")))?;
-        let inner = &after[..end];
-        let (addr, output) = inner
-            .rsplit_once('.')
-            .ok_or_else(|| AddressError(format!("reference `${{{inner}}}` must look like ${{kind.name.output}}")))?;
-        out.push(Reference { address: addr.parse()?, output: output.to_string() });
+        out.push(parse(&after[..end])?);
         rest = &after[end + 1..];
     }
     Ok(out)
+}
+
+/// One reference from what is inside its `${...}`.
+fn parse(inner: &str) -> Result<Reference, AddressError> {
+    let (addr, output) = inner
+        .rsplit_once('.')
+        .ok_or_else(|| AddressError(format!("reference `${{{inner}}}` must look like ${{kind.name.output}}")))?;
+    Ok(Reference { address: addr.parse()?, output: output.to_string() })
 }
 
 /// Every reference in every string of a JSON value.
@@ -80,11 +84,12 @@ pub fn resolve_string(
         let after = &rest[start..];
         let end = after.find('}').map_or(after.len(), |e| e + 1);
         let token = &after[..end];
-        let reference =
-            references(token).ok().and_then(|mut r| r.pop()).ok_or_else(|| Unresolved(token.to_string()))?;
-        match lookup(&reference).or_else(|| on_missing.map(str::to_string)) {
-            Some(v) => resolved.push_str(&v),
-            None => return Err(Unresolved(reference.to_string())),
+        let inner = token.strip_prefix("${").and_then(|t| t.strip_suffix('}'));
+        let reference = inner.and_then(|i| parse(i).ok()).ok_or_else(|| Unresolved(token.to_string()))?;
+        match (lookup(&reference), on_missing) {
+            (Some(v), _) => resolved.push_str(&v),
+            (None, Some(text)) => resolved.push_str(text),
+            (None, None) => return Err(Unresolved(reference.to_string())),
         }
         rest = &after[end..];
     }
