@@ -230,7 +230,10 @@ impl Executor {
     /// dependents and after every create and update; a replace deletes in delete order, then
     /// creates in create order.
     pub async fn apply(&self, plan: &Plan, on_event: &(dyn Fn(&Event) + Sync)) -> ApplyReport {
-        let mut report = ApplyReport { outputs: HashMap::with_capacity(plan.changes.len()), ..ApplyReport::default() };
+        let mut report = ApplyReport {
+            outcomes: Vec::with_capacity(plan.changes.len()),
+            outputs: HashMap::with_capacity(plan.changes.len()),
+        };
         for change in &plan.changes {
             if let Some(live) = &change.live {
                 report.outputs.insert(change.address.clone(), live.outputs.clone());
@@ -294,8 +297,10 @@ impl Executor {
                         Some(l) => report.outputs.insert(address.clone(), l.outputs),
                         None => report.outputs.remove(address),
                     };
-                    let dependents: Vec<usize> = nodes[i].hard.iter().chain(&nodes[i].soft).copied().collect();
-                    release(&mut nodes, &dependents, &settled, &mut ready);
+                    // A finished node's edges are not needed again.
+                    let (hard, soft) = (std::mem::take(&mut nodes[i].hard), std::mem::take(&mut nodes[i].soft));
+                    release(&mut nodes, &hard, &settled, &mut ready);
+                    release(&mut nodes, &soft, &settled, &mut ready);
                     let elapsed = first_start[c].map_or(Duration::ZERO, |t| t.elapsed());
                     (step != Step::RemoveForReplace).then_some(Outcome::Done { action, elapsed })
                 }
@@ -415,7 +420,9 @@ struct StepRunner<'a> {
 impl StepRunner<'_> {
     async fn create(&self, desired: &Resource) -> Result<LiveResource, ProviderError> {
         let create = || self.provider.create(desired);
-        self.options.retry.with_recovery_observed(create, || self.bring_existing_to(desired), self.observe).await
+        // Recovery is rare: boxed, so that every step's future does not carry its state.
+        let recover = || Box::pin(self.bring_existing_to(desired));
+        self.options.retry.with_recovery_observed(create, recover, self.observe).await
     }
 
     async fn update(
@@ -425,14 +432,17 @@ impl StepRunner<'_> {
         changes: &[FieldChange],
     ) -> Result<LiveResource, ProviderError> {
         let update = || self.provider.update(live, desired, changes);
-        self.options.retry.with_recovery_observed(update, || self.bring_existing_to(desired), self.observe).await
+        let recover = || Box::pin(self.bring_existing_to(desired));
+        self.options.retry.with_recovery_observed(update, recover, self.observe).await
     }
 
     async fn delete(&self, live: &LiveResource) -> Result<(), ProviderError> {
         let delete = || self.provider.delete(live, &self.options.delete);
-        let gone = || async {
-            let found = self.find(&Resource::new(live.address.clone(), live.props.clone())).await?;
-            Ok(found.filter(|f| f.physical_id == live.physical_id).is_none().then_some(()))
+        let gone = || {
+            Box::pin(async {
+                let found = self.find(&Resource::new(live.address.clone(), live.props.clone())).await?;
+                Ok(found.filter(|f| f.physical_id == live.physical_id).is_none().then_some(()))
+            })
         };
         self.options.retry.with_recovery_observed(delete, gone, self.observe).await
     }

@@ -4,7 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use bankinfra_model::{Address, Resource};
+use bankinfra_model::props::strings::Strings;
+use bankinfra_model::{Address, Resource, template};
 use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -41,22 +42,37 @@ impl ResourceGraph {
         // the same whatever order the resources come in.
         let mut by_address: Vec<usize> = (0..resources.len()).collect();
         by_address.sort_unstable_by(|&a, &b| resources[a].address.cmp(&resources[b].address));
+        let mut from: Vec<NodeIndex> = Vec::new();
         for i in by_address {
             let r = &resources[i];
-            let refs = r
-                .props
-                .references()
-                .map_err(|e| EngineError::InvalidReference { address: r.address.clone(), message: e.to_string() })?;
             let to = NodeIndex::new(i);
-            for reference in refs {
-                let from = *index.get(&reference.address).ok_or_else(|| EngineError::UnknownReference {
-                    from: r.address.clone(),
-                    to: reference.address.clone(),
-                })?;
-                if from == to {
-                    return Err(EngineError::Cycle(r.address.clone()));
+            from.clear();
+            r.props.each_str(&mut |s: &str| {
+                if !s.contains("${") {
+                    return Ok(());
                 }
-                graph.update_edge(from, to, ());
+                let refs = template::references(s).map_err(|e| EngineError::InvalidReference {
+                    address: r.address.clone(),
+                    message: e.to_string(),
+                })?;
+                for reference in refs {
+                    let node = *index.get(&reference.address).ok_or_else(|| EngineError::UnknownReference {
+                        from: r.address.clone(),
+                        to: reference.address.clone(),
+                    })?;
+                    if node == to {
+                        return Err(EngineError::Cycle(r.address.clone()));
+                    }
+                    from.push(node);
+                }
+                Ok(())
+            })?;
+            // One edge per referenced resource, however many of its outputs are used; in address
+            // order, like the resources themselves.
+            from.sort_unstable_by(|a, b| graph[*a].cmp(&graph[*b]));
+            from.dedup();
+            for &node in &from {
+                graph.add_edge(node, to, ());
             }
         }
         let sorted = toposort(&graph, None).map_err(|cycle| EngineError::Cycle(graph[cycle.node_id()].clone()))?;
