@@ -727,6 +727,15 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
             "plan.rs Planner::plan, execute.rs Executor::step (resources with references)",
         ),
         (
+            format!("ResourceGraph::resolve (parsed templates) x{n}"),
+            time(|| {
+                let by_place: Vec<Option<&Outputs>> = graph.order().iter().map(|a| outputs.get(a).copied()).collect();
+                let value = |at: usize, output: &str| by_place[at]?.get(output).map(String::as_str);
+                (0..n).map(|at| graph.resolve(at, value, None).map(|p| p.into_owned())).collect::<Vec<_>>()
+            }),
+            "the same, from the templates the graph parsed",
+        ),
+        (
             format!("  of which the copy: Props clone x{n}"),
             time(|| resources.iter().map(|r| r.props.clone()).collect::<Vec<_>>()),
             "the resolved copy each resolution makes",

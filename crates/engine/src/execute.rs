@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bankinfra_model::template::Reference;
 use bankinfra_model::{
     Address, DeleteOptions, ErrorClass, FieldChange, Kind, LiveResource, Outputs, Ownership, Provider, ProviderError,
     Resource, TAG_STACK, TAG_STAGE, diff,
@@ -18,7 +17,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::Semaphore;
 
 use crate::retry::{RetryPolicy, Wait};
-use crate::{Action, Plan, ResourceChange};
+use crate::{Action, Plan, ResourceChange, ResourceGraph};
 
 /// How to execute.
 #[derive(Debug, Clone)]
@@ -230,17 +229,10 @@ impl Executor {
     /// dependents and after every create and update; a replace deletes in delete order, then
     /// creates in create order.
     pub async fn apply(&self, plan: &Plan, on_event: &(dyn Fn(&Event) + Sync)) -> ApplyReport {
-        let mut report = ApplyReport {
-            outcomes: Vec::with_capacity(plan.changes.len()),
-            outputs: HashMap::with_capacity(plan.changes.len()),
-        };
-        for change in &plan.changes {
-            if let Some(live) = &change.live {
-                report.outputs.insert(change.address.clone(), live.outputs.clone());
-            }
-        }
+        let mut report = ApplyReport { outcomes: Vec::with_capacity(plan.changes.len()), outputs: HashMap::new() };
         let nodes = schedule(plan);
-        self.run(plan, nodes, &mut report, on_event).await;
+        let known = self.run(plan, nodes, &mut report, on_event).await;
+        report.outputs = known.into_map(&plan.graph);
         report
     }
 
@@ -250,8 +242,10 @@ impl Executor {
         mut nodes: Vec<Node>,
         report: &mut ApplyReport,
         on_event: &(dyn Fn(&Event) + Sync),
-    ) {
+    ) -> Known {
         let changes = &plan.changes;
+        let places: Vec<Option<usize>> = changes.iter().map(|c| plan.graph.place_of(&c.address)).collect();
+        let mut known = Known::new(plan, &places);
         let semaphore = Semaphore::new(self.options.parallelism.max(1));
         let mut ready = Ready::default();
         for i in (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0) {
@@ -279,7 +273,7 @@ impl Executor {
                     first_start[c] = Some(Instant::now());
                     on_event(&Event::Started { address: change.address.clone(), action: change.action });
                 }
-                let step = self.step(plan, change, nodes[i].step, &report.outputs, on_event);
+                let step = self.step(plan, change, places[c], nodes[i].step, &known, on_event);
                 running.push(async move {
                     let result = step.await;
                     drop(permit);
@@ -293,10 +287,7 @@ impl Executor {
             let (address, action, step) = (&change.address, change.action, nodes[i].step);
             let outcome = match result {
                 Ok(live) => {
-                    match live {
-                        Some(l) => report.outputs.insert(address.clone(), l.outputs),
-                        None => report.outputs.remove(address),
-                    };
+                    known.set(address, places[c], live.map(|l| l.outputs));
                     // A finished node's edges are not needed again.
                     let (hard, soft) = (std::mem::take(&mut nodes[i].hard), std::mem::take(&mut nodes[i].soft));
                     release(&mut nodes, &hard, &settled, &mut ready);
@@ -341,6 +332,7 @@ impl Executor {
                 report.outcomes.push((change.address.clone(), outcome));
             }
         }
+        known
     }
 
     /// The provider work for one step of a change. References are resolved now, against the
@@ -349,8 +341,9 @@ impl Executor {
         &'a self,
         plan: &'a Plan,
         change: &'a ResourceChange,
+        place: Option<usize>,
         step: Step,
-        outputs: &HashMap<Address, Outputs>,
+        known: &Known,
         on_event: &'a (dyn Fn(&Event) + Sync),
     ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + 'a {
         let action = change.action;
@@ -358,16 +351,11 @@ impl Executor {
             Step::RemoveForReplace => Ok(None),
             Step::Whole | Step::CreateForReplace => plan
                 .desired(change)
-                .map(|d| {
-                    // A declared resource without edges into it has no reference to resolve.
-                    if !plan.graph.has_dependencies(&d.address) {
-                        return Ok(Cow::Borrowed(d));
-                    }
-                    let lookup = |r: &Reference| outputs.get(&r.address)?.get(&r.output).cloned();
-                    d.props
-                        .resolve(&lookup, None)
-                        .map(|props| Cow::Owned(Resource::new(d.address.clone(), props)))
-                        .map_err(|e| e.to_string())
+                .zip(place)
+                .map(|(d, at)| match plan.graph.resolve(at, |p, o| known.output(p, o), None) {
+                    Ok(Cow::Borrowed(_)) => Ok(Cow::Borrowed(d)),
+                    Ok(Cow::Owned(props)) => Ok(Cow::Owned(Resource::new(d.address.clone(), props))),
+                    Err(e) => Err(e.to_string()),
                 })
                 .transpose(),
         };
@@ -404,6 +392,56 @@ impl Executor {
             };
             result.map_err(|e| e.to_string())
         }
+    }
+}
+
+/// The outputs of what exists, as the run goes: declared resources by place in dependency order
+/// (what references read, without hashing), others by address.
+struct Known {
+    by_place: Vec<Option<Outputs>>,
+    others: HashMap<Address, Outputs>,
+}
+
+impl Known {
+    /// What exists before the run: the live state of every change (`places` are the changes'
+    /// places in the graph).
+    fn new(plan: &Plan, places: &[Option<usize>]) -> Known {
+        let mut known = Known { by_place: vec![None; plan.graph.len()], others: HashMap::new() };
+        for (change, &place) in plan.changes.iter().zip(places) {
+            if let Some(live) = &change.live {
+                known.set(&change.address, place, Some(live.outputs.clone()));
+            }
+        }
+        known
+    }
+
+    /// Records the outputs of `address` (at `place` when declared); `None` once it is gone.
+    fn set(&mut self, address: &Address, place: Option<usize>, outputs: Option<Outputs>) {
+        match (place, outputs) {
+            (Some(at), outputs) => self.by_place[at] = outputs,
+            (None, Some(outputs)) => {
+                self.others.insert(address.clone(), outputs);
+            }
+            (None, None) => {
+                self.others.remove(address);
+            }
+        }
+    }
+
+    /// An output of the declared resource at `place`.
+    fn output(&self, place: usize, output: &str) -> Option<&str> {
+        self.by_place[place].as_ref()?.get(output).map(String::as_str)
+    }
+
+    fn into_map(self, graph: &ResourceGraph) -> HashMap<Address, Outputs> {
+        let mut map = self.others;
+        map.reserve(self.by_place.len());
+        for (address, outputs) in graph.order().iter().zip(self.by_place) {
+            if let Some(outputs) = outputs {
+                map.insert(address.clone(), outputs);
+            }
+        }
+        map
     }
 }
 

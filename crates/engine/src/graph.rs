@@ -1,11 +1,14 @@
 //! The dependency DAG of desired resources. An edge `a → b` means `b` refers to an output of
 //! `a`, so `a` is created before `b` and deleted after it.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use bankinfra_model::props::strings::Strings;
-use bankinfra_model::{Address, Resource, template};
+use bankinfra_model::template::Unresolved;
+use bankinfra_model::{Address, Props, Resource, template};
 use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -21,9 +24,28 @@ pub struct ResourceGraph {
     index: HashMap<Address, NodeIndex>,
     /// The resources in dependency order, so that a provider reads them without a copy.
     resources: Vec<Resource>,
+    /// For each resource (by place in `resources`), its string properties holding references,
+    /// parsed once, each reference bound to the place of the resource it names.
+    templates: Vec<Vec<Template>>,
     /// Each node's place in `resources` (and `order`), by node index.
     position: Vec<usize>,
     order: Vec<Address>,
+}
+
+/// A string property with references: which of the resource's strings it is (in [`Strings`]
+/// order) and its pieces, as byte ranges of that string.
+#[derive(Debug, Clone)]
+struct Template {
+    ordinal: usize,
+    pieces: Vec<Piece>,
+}
+
+/// Literal text, or the output named by a range of the string, of the resource at a place in
+/// dependency order.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(Range<usize>),
+    Output { at: usize, output: Range<usize> },
 }
 
 impl ResourceGraph {
@@ -39,23 +61,35 @@ impl ResourceGraph {
             index.insert(r.address.clone(), graph.add_node(r.address.clone()));
         }
         // Edges are added in address order: the topological order depends on it, and so stays
-        // the same whatever order the resources come in.
+        // the same whatever order the resources come in. Templates name node indices until the
+        // order is known.
         let mut by_address: Vec<usize> = (0..resources.len()).collect();
         by_address.sort_unstable_by(|&a, &b| resources[a].address.cmp(&resources[b].address));
+        let mut templates: Vec<Vec<Template>> = vec![Vec::new(); resources.len()];
         let mut from: Vec<NodeIndex> = Vec::new();
         for i in by_address {
             let r = &resources[i];
             let to = NodeIndex::new(i);
             from.clear();
+            let mut ordinal = 0;
             r.props.each_str(&mut |s: &str| {
+                ordinal += 1;
                 if !s.contains("${") {
                     return Ok(());
                 }
-                let refs = template::references(s).map_err(|e| EngineError::InvalidReference {
+                let parsed = template::pieces(s).map_err(|e| EngineError::InvalidReference {
                     address: r.address.clone(),
                     message: e.to_string(),
                 })?;
-                for reference in refs {
+                let mut pieces = Vec::with_capacity(parsed.len());
+                for piece in parsed {
+                    let (reference, output) = match piece {
+                        template::Piece::Text(text) => {
+                            pieces.push(Piece::Text(text));
+                            continue;
+                        }
+                        template::Piece::Reference { reference, output } => (reference, output),
+                    };
                     let node = *index.get(&reference.address).ok_or_else(|| EngineError::UnknownReference {
                         from: r.address.clone(),
                         to: reference.address.clone(),
@@ -64,7 +98,9 @@ impl ResourceGraph {
                         return Err(EngineError::Cycle(r.address.clone()));
                     }
                     from.push(node);
+                    pieces.push(Piece::Output { at: node.index(), output });
                 }
+                templates[i].push(Template { ordinal: ordinal - 1, pieces });
                 Ok(())
             })?;
             // One edge per referenced resource, however many of its outputs are used; in address
@@ -77,14 +113,69 @@ impl ResourceGraph {
         }
         let sorted = toposort(&graph, None).map_err(|cycle| EngineError::Cycle(graph[cycle.node_id()].clone()))?;
         let mut position = vec![0; sorted.len()];
-        let mut slots: Vec<Option<Resource>> = resources.into_iter().map(Some).collect();
-        let mut ordered = Vec::with_capacity(sorted.len());
         for (place, node) in sorted.iter().enumerate() {
             position[node.index()] = place;
-            ordered.push(slots[node.index()].take().expect("toposort lists each node once"));
+        }
+        let mut slots: Vec<Option<(Resource, Vec<Template>)>> =
+            resources.into_iter().zip(templates).map(Some).collect();
+        let mut ordered = Vec::with_capacity(sorted.len());
+        let mut ordered_templates = Vec::with_capacity(sorted.len());
+        for node in &sorted {
+            let (resource, mut templates) = slots[node.index()].take().expect("toposort lists each node once");
+            for piece in templates.iter_mut().flat_map(|t| t.pieces.iter_mut()) {
+                if let Piece::Output { at, .. } = piece {
+                    *at = position[*at];
+                }
+            }
+            ordered.push(resource);
+            ordered_templates.push(templates);
         }
         let order = ordered.iter().map(|r| r.address.clone()).collect();
-        Ok(ResourceGraph { graph, index, resources: ordered, position, order })
+        Ok(ResourceGraph { graph, index, resources: ordered, templates: ordered_templates, position, order })
+    }
+
+    /// The place of `address` in dependency order (its index in [`ResourceGraph::resources`]).
+    pub fn place_of(&self, address: &Address) -> Option<usize> {
+        self.index.get(address).map(|n| self.position[n.index()])
+    }
+
+    /// The properties of the resource at place `at` with every reference substituted, from the
+    /// templates parsed when the graph was built: `value(place, output)` gives an output of the
+    /// resource at that place; where it gives none, `on_missing` is substituted, or resolution
+    /// fails. Borrowed when the resource refers to nothing.
+    pub fn resolve<'v>(
+        &self,
+        at: usize,
+        value: impl Fn(usize, &str) -> Option<&'v str>,
+        on_missing: Option<&str>,
+    ) -> Result<Cow<'_, Props>, Unresolved> {
+        let templates = &self.templates[at];
+        if templates.is_empty() {
+            return Ok(Cow::Borrowed(&self.resources[at].props));
+        }
+        let mut props = self.resources[at].props.clone();
+        let mut next = templates.iter().peekable();
+        let mut ordinal = 0;
+        props.each_string_mut(&mut |s: &mut String| {
+            ordinal += 1;
+            let Some(template) = next.next_if(|t| t.ordinal == ordinal - 1) else { return Ok(()) };
+            let mut resolved = String::with_capacity(s.len());
+            for piece in &template.pieces {
+                match piece {
+                    Piece::Text(text) => resolved.push_str(&s[text.clone()]),
+                    Piece::Output { at, output } => match (value(*at, &s[output.clone()]), on_missing) {
+                        (Some(v), _) => resolved.push_str(v),
+                        (None, Some(text)) => resolved.push_str(text),
+                        (None, None) => {
+                            return Err(Unresolved(format!("${{{}.{}}}", self.order[*at], &s[output.clone()])));
+                        }
+                    },
+                }
+            }
+            *s = resolved;
+            Ok(())
+        })?;
+        Ok(Cow::Owned(props))
     }
 
     /// Addresses in dependency order (dependencies first).
@@ -115,7 +206,7 @@ impl ResourceGraph {
 
     /// Whether `address` is declared and refers to another resource.
     pub fn has_dependencies(&self, address: &Address) -> bool {
-        self.index.get(address).is_some_and(|&n| self.graph.neighbors_directed(n, Direction::Incoming).next().is_some())
+        self.place_of(address).is_some_and(|at| !self.templates[at].is_empty())
     }
 
     /// The resources `address` refers to directly.

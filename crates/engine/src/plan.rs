@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use bankinfra_model::template::{Reference, UNKNOWN};
+use bankinfra_model::template::UNKNOWN;
 use bankinfra_model::{
     Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider, Resource, TAG_STACK, TAG_STAGE, diff,
 };
@@ -211,29 +211,33 @@ impl<'a> Planner<'a> {
         let graph = graph.into();
         let mut live = self.read(&graph).await?;
         let mut changes = Vec::with_capacity(graph.len());
-        // Resources being created or replaced: only their predicted outputs are known.
-        let mut pending: HashMap<&Address, Outputs> = HashMap::new();
-        for desired in graph.resources() {
+        // What references read, by place in dependency order: a live resource's outputs; for
+        // one being created or replaced, only those known before it exists (its name, ...).
+        let current: Vec<Option<&LiveResource>> = graph.order().iter().map(|a| live.get(a)).collect();
+        let mut predicted: Vec<Option<Outputs>> = vec![None; graph.len()];
+        for (at, desired) in graph.resources().iter().enumerate() {
             let address = &desired.address;
-            // Without references (no edges into it) there is nothing to substitute.
-            let planned = if graph.has_dependencies(address) {
-                // Resolution with a fallback cannot fail on missing values; only on a malformed
-                // template, which graph construction has already rejected.
-                desired
-                    .props
-                    .resolve(&|r: &Reference| lookup(r, &live, &pending), Some(UNKNOWN))
-                    .map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?
-            } else {
-                desired.props.clone()
+            let value = |place: usize, output: &str| -> Option<&str> {
+                match (&predicted[place], current[place]) {
+                    (Some(outputs), _) => outputs.get(output),
+                    (None, live) => live?.outputs.get(output),
+                }
+                .map(String::as_str)
             };
-            let change = decide(address, planned, live.get(address), &self.ownership)?;
+            // With a fallback, resolution cannot fail on a missing value.
+            let planned = graph
+                .resolve(at, value, Some(UNKNOWN))
+                .map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?
+                .into_owned();
+            let change = decide(address, planned, current[at], &self.ownership)?;
             if matches!(change.action, Action::Create | Action::Replace)
                 && let Some(planned) = &change.planned
             {
-                pending.insert(address, planned.predicted_outputs());
+                predicted[at] = Some(planned.predicted_outputs());
             }
             changes.push(change);
         }
+        drop(current);
         // Each change takes its live state over from the read: nothing is copied.
         for change in &mut changes {
             change.live = live.remove(&change.address);
@@ -301,17 +305,6 @@ impl<'a> Planner<'a> {
 /// Deletes run dependents first: a kind is deleted before the kinds it depends on.
 fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
     b.kind().cmp(&a.kind())
-}
-
-fn lookup(
-    r: &Reference,
-    live: &HashMap<Address, LiveResource>,
-    pending: &HashMap<&Address, Outputs>,
-) -> Option<String> {
-    if let Some(predicted) = pending.get(&r.address) {
-        return predicted.get(&r.output).cloned();
-    }
-    live.get(&r.address)?.outputs.get(&r.output).cloned()
 }
 
 fn decide(

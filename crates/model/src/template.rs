@@ -5,6 +5,7 @@
 //! the properties; during planning, values not known yet become [`UNKNOWN`].
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use serde_json::Value;
 
@@ -29,13 +30,43 @@ impl std::fmt::Display for Reference {
 
 /// The references in one string, in order.
 pub fn references(s: &str) -> Result<Vec<Reference>, AddressError> {
+    Ok(pieces(s)?
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Reference { reference, .. } => Some(reference),
+            Piece::Text(_) => None,
+        })
+        .collect())
+}
+
+/// A part of a string property, by byte range in it: literal text, or a reference (with the
+/// range of its output's name).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Text(Range<usize>),
+    Reference { reference: Reference, output: Range<usize> },
+}
+
+/// A string split into literal text and references, in order: parsed once, substituted often.
+pub fn pieces(s: &str) -> Result<Vec<Piece>, AddressError> {
     let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let end = after.find('}').ok_or_else(|| AddressError(format!("unterminated reference in `{s}`")))?;
-        out.push(parse(&after[..end])?);
-        rest = &after[end + 1..];
+    let mut at = 0;
+    while let Some(found) = s[at..].find("${") {
+        let start = at + found;
+        if start > at {
+            out.push(Piece::Text(at..start));
+        }
+        let inner_start = start + 2;
+        let end = s[inner_start..]
+            .find('}')
+            .map(|e| inner_start + e)
+            .ok_or_else(|| AddressError(format!("unterminated reference in `{s}`")))?;
+        let reference = parse(&s[inner_start..end])?;
+        out.push(Piece::Reference { output: end - reference.output.len()..end, reference });
+        at = end + 1;
+    }
+    if at < s.len() {
+        out.push(Piece::Text(at..s.len()));
     }
     Ok(out)
 }
@@ -110,6 +141,13 @@ mod tests {
 
     #[test]
     fn finds_references_in_templates() {
+        let s = "a-${subnet.a.id},${subnet.b.arn}";
+        let split = pieces(s).unwrap();
+        assert_eq!(split.len(), 4);
+        assert_eq!(split[0], Piece::Text(0..2));
+        assert_eq!(split[2], Piece::Text(16..17));
+        let Piece::Reference { reference, output } = &split[3] else { panic!("{split:?}") };
+        assert_eq!((reference.address.name(), &s[output.clone()]), ("b", "arn"));
         let refs = references("${subnet.a.id},${subnet.b.id}").unwrap();
         assert_eq!(refs.len(), 2);
         assert_eq!(refs[1].address.to_string(), "subnet.b");
