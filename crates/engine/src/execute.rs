@@ -230,8 +230,9 @@ impl Executor {
     /// creates in create order.
     pub async fn apply(&self, plan: &Plan, on_event: &(dyn Fn(&Event) + Sync)) -> ApplyReport {
         let mut report = ApplyReport { outcomes: Vec::with_capacity(plan.changes.len()), outputs: HashMap::new() };
-        let nodes = schedule(plan);
-        let known = self.run(plan, nodes, &mut report, on_event).await;
+        let places = places(plan);
+        let nodes = schedule(plan, &places);
+        let known = self.run(plan, &places, nodes, &mut report, on_event).await;
         report.outputs = known.into_map(&plan.graph);
         report
     }
@@ -239,13 +240,13 @@ impl Executor {
     async fn run(
         &self,
         plan: &Plan,
+        places: &[Option<usize>],
         mut nodes: Vec<Node>,
         report: &mut ApplyReport,
         on_event: &(dyn Fn(&Event) + Sync),
     ) -> Known {
         let changes = &plan.changes;
-        let places: Vec<Option<usize>> = changes.iter().map(|c| plan.graph.place_of(&c.address)).collect();
-        let mut known = Known::new(plan, &places);
+        let mut known = Known::new(plan, places);
         let semaphore = Semaphore::new(self.options.parallelism.max(1));
         let mut ready = Ready::default();
         for i in (0..nodes.len()).filter(|&i| nodes[i].waiting_on == 0) {
@@ -533,6 +534,11 @@ impl StepRunner<'_> {
     }
 }
 
+/// Each change's place in the plan's graph (`None` for what is not declared).
+fn places(plan: &Plan) -> Vec<Option<usize>> {
+    plan.changes.iter().map(|c| plan.graph.place_of(&c.address)).collect()
+}
+
 /// Counts one predecessor of each of `dependents` as finished; queues those now free to run.
 fn release(nodes: &mut [Node], dependents: &[usize], settled: &[bool], ready: &mut Ready) {
     for &d in dependents {
@@ -566,7 +572,7 @@ fn block(nodes: &mut [Node], failed: usize, settled: &mut [bool], ready: &mut Re
 /// Builds the execution graph of a plan's changes. Its size is linear in the plan's: the kind
 /// order of removals and "deletes after every create and update" go through barriers rather
 /// than an edge per pair.
-fn schedule(plan: &Plan) -> Vec<Node> {
+fn schedule(plan: &Plan, places: &[Option<usize>]) -> Vec<Node> {
     let changes = &plan.changes;
     let mut nodes: Vec<Node> = Vec::new();
     for (c, change) in changes.iter().enumerate().filter(|(_, c)| c.action != Action::NoOp) {
@@ -582,15 +588,23 @@ fn schedule(plan: &Plan) -> Vec<Node> {
     let mut edges = Edges::default();
     // Creates and updates: after the creates, updates and replaces of what they refer to.
     let builders: Vec<usize> = (0..steps).filter(|&i| nodes[i].creates_or_updates(changes)).collect();
-    let builder_of: HashMap<&Address, usize> = builders.iter().map(|&i| (address(&nodes[i]), i)).collect();
+    let place = |i: usize| places[nodes[i].change.expect("a step")];
+    // By place in the graph (builders are declared): the builder there, if any.
+    let mut builder_at: Vec<Option<usize>> = vec![None; plan.graph.len()];
     for &i in &builders {
-        for dependency in plan.graph.dependencies_unordered(address(&nodes[i])) {
-            if let Some(&d) = builder_of.get(dependency) {
-                edges.add(d, i, true);
-            }
+        if let Some(at) = place(i) {
+            builder_at[at] = Some(i);
+        }
+    }
+    for &i in &builders {
+        // Each graph edge joins two places once, and each place has one builder: these
+        // constraints are new, and no later one joins two builders.
+        let dependencies = place(i).into_iter().flat_map(|at| plan.graph.dependency_places(at));
+        for d in dependencies.filter_map(|at| builder_at[at]) {
+            edges.add_new(d, i, true);
         }
         if nodes[i].step == Step::CreateForReplace {
-            edges.add(i - 1, i, true);
+            edges.add_new(i - 1, i, true);
         }
     }
     // Removals: a resource goes after everything being removed that depends on it. Declared
@@ -765,6 +779,11 @@ struct Edges {
 }
 
 impl Edges {
+    /// Adds a constraint known not to be there yet, without the check.
+    fn add_new(&mut self, from: usize, to: usize, hard: bool) {
+        self.list.push((from, to, hard));
+    }
+
     /// Adds the constraint; false if it was there already.
     fn add(&mut self, from: usize, to: usize, hard: bool) -> bool {
         if !self.seen.insert((from, to)) {
@@ -841,7 +860,7 @@ mod tests {
             changes.push(delete(Address::new(Kind::SsmParameter, format!("p{p}")), props));
         }
         let plan = Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap().into() };
-        let nodes = schedule(&plan);
+        let nodes = schedule(&plan, &places(&plan));
         // One barrier after the parameters, before the VPCs (not one edge per pair: 100,000).
         assert_eq!(nodes.len(), params + vpcs + 1);
         assert_eq!(edges(&nodes), params + vpcs);

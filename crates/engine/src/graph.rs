@@ -29,6 +29,8 @@ pub struct ResourceGraph {
     templates: Vec<Vec<Template>>,
     /// Each node's place in `resources` (and `order`), by node index.
     position: Vec<usize>,
+    /// The node at each place: `position` inverted.
+    node_at: Vec<NodeIndex>,
     order: Vec<Address>,
 }
 
@@ -131,7 +133,21 @@ impl ResourceGraph {
             ordered_templates.push(templates);
         }
         let order = ordered.iter().map(|r| r.address.clone()).collect();
-        Ok(ResourceGraph { graph, index, resources: ordered, templates: ordered_templates, position, order })
+        Ok(ResourceGraph {
+            graph,
+            index,
+            resources: ordered,
+            templates: ordered_templates,
+            position,
+            node_at: sorted,
+            order,
+        })
+    }
+
+    /// The places of the resources the one at place `at` refers to directly, in no particular
+    /// order.
+    pub fn dependency_places(&self, at: usize) -> impl Iterator<Item = usize> {
+        self.graph.neighbors_directed(self.node_at[at], Direction::Incoming).map(|n| self.position[n.index()])
     }
 
     /// The place of `address` in dependency order (its index in [`ResourceGraph::resources`]).
