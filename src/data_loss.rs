@@ -353,7 +353,7 @@ mod tests {
                 }
             })
             .collect();
-        Plan { changes, graph: graph.into() }
+        Plan::new(changes, graph.into())
     }
 
     fn rules(stage_purges: bool, purge_data: bool, bypass_governance: bool) -> Rules {

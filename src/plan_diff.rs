@@ -116,7 +116,7 @@ pub fn plan_text(target: &str, plan: &Plan, colour: bool) -> String {
         let counts = group_counts(&group);
         let _ = writeln!(out, "{} {}", style(service, BOLD, colour), style(&format!("({counts})"), DIM, colour));
         for change in group {
-            render_change(&mut out, change, colour);
+            render_change(&mut out, plan, change, colour);
         }
     }
     let _ = writeln!(out, "{}", summary_line(&summary));
@@ -139,7 +139,7 @@ fn group_counts(group: &[&ResourceChange]) -> String {
     .join(", ")
 }
 
-fn render_change(out: &mut String, change: &ResourceChange, colour: bool) {
+fn render_change(out: &mut String, plan: &Plan, change: &ResourceChange, colour: bool) {
     let header = format!("{} {}", style(change.action.symbol(), action_colour(change.action), colour), change.address);
     let because = if change.replace_because.is_empty() {
         String::new()
@@ -155,7 +155,7 @@ fn render_change(out: &mut String, change: &ResourceChange, colour: bool) {
             change.address
         );
     }
-    let attributes = change.attributes();
+    let attributes = plan.attributes(change);
     let width = attributes.iter().map(|c| c.path.chars().count()).max().unwrap_or(0);
     for field in attributes.iter() {
         render_field(out, change, field, width, colour);
@@ -475,7 +475,7 @@ mod tests {
     }
 
     fn plan(changes: Vec<ResourceChange>) -> Plan {
-        Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap().into() }
+        Plan::new(changes, ResourceGraph::build(Vec::new()).unwrap().into())
     }
 
     fn bucket_policy(statements: Value) -> Value {

@@ -49,7 +49,7 @@ pub fn plan_document(ctx: &Context, plan: &Plan) -> Value {
                 "kind": c.address.kind().as_str(),
                 "action": c.action,
                 "replace_because": c.replace_because,
-                "changes": c.attributes(),
+                "changes": plan.attributes(c),
             })
         })
         .collect();

@@ -60,8 +60,8 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use bankinfra_model::{
-    Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Ownership, Props, Provider, ProviderError,
-    Resource, Tags,
+    Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, Provider,
+    ProviderError, Resource, Tags,
 };
 
 pub use config::{Connection, ambient_region};
@@ -281,7 +281,7 @@ impl Provider for AwsProvider {
         Ok(live)
     }
 
-    async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
+    async fn create(&self, resource: &Resource) -> Result<Outputs, ProviderError> {
         let _admitted = self.limits.admit(resource.address.kind()).await;
         match resource.address.kind() {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
@@ -312,7 +312,7 @@ impl Provider for AwsProvider {
         live: &LiveResource,
         desired: &Resource,
         changes: &[FieldChange],
-    ) -> Result<LiveResource, ProviderError> {
+    ) -> Result<Outputs, ProviderError> {
         let _admitted = self.limits.admit(desired.address.kind()).await;
         match desired.address.kind() {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {

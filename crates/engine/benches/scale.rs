@@ -130,12 +130,13 @@ impl Provider for MemoryProvider {
             .collect())
     }
 
-    async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError> {
+    async fn create(&self, resource: &Resource) -> Result<Outputs, ProviderError> {
         let _timer = self.timer();
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
         let live = live_of(resource, n);
-        self.live.lock().unwrap().insert(resource.address.clone(), live.clone());
-        Ok(live)
+        let outputs = live.outputs.clone();
+        self.live.lock().unwrap().insert(resource.address.clone(), live);
+        Ok(outputs)
     }
 
     async fn update(
@@ -143,14 +144,14 @@ impl Provider for MemoryProvider {
         live: &LiveResource,
         desired: &Resource,
         _changes: &[FieldChange],
-    ) -> Result<LiveResource, ProviderError> {
+    ) -> Result<Outputs, ProviderError> {
         let _timer = self.timer();
         let mut all = self.live.lock().unwrap();
         let current = all
             .get_mut(&live.address)
             .ok_or_else(|| ProviderError::permanent("memory:Update", format!("{} does not exist", live.address)))?;
         current.props = desired.props.clone();
-        Ok(current.clone())
+        Ok(current.outputs.clone())
     }
 
     async fn delete(&self, live: &LiveResource, _options: &DeleteOptions) -> Result<(), ProviderError> {
@@ -746,13 +747,8 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
             "plan.rs decide (existing resources: equal ones take the fast path)",
         ),
         (
-            format!("LiveResource clone + drop x{n}"),
-            time(|| drop(live.iter().map(|l| (*l).clone()).collect::<Vec<_>>())),
-            "execute.rs run: a step's returned state is dropped once its outputs are kept",
-        ),
-        (
-            format!("ResourceChange::attributes x{creates} (creates)"),
-            time(|| cold.changes.iter().map(|c| c.attributes().len()).sum::<usize>()),
+            format!("Plan::attributes x{creates} (creates, resolved when shown)"),
+            time(|| cold.changes.iter().map(|c| cold.attributes(c).len()).sum::<usize>()),
             "display only (src/plan_diff.rs, --json): not part of planning",
         ),
     ]

@@ -287,8 +287,8 @@ impl Executor {
             let change = &changes[c];
             let (address, action, step) = (&change.address, change.action, nodes[i].step);
             let outcome = match result {
-                Ok(live) => {
-                    known.set(address, places[c], live.map(|l| l.outputs));
+                Ok(outputs) => {
+                    known.set(address, places[c], outputs);
                     // A finished node's edges are not needed again.
                     let (hard, soft) = (std::mem::take(&mut nodes[i].hard), std::mem::take(&mut nodes[i].soft));
                     release(&mut nodes, &hard, &settled, &mut ready);
@@ -346,7 +346,7 @@ impl Executor {
         step: Step,
         known: &Known,
         on_event: &'a (dyn Fn(&Event) + Sync),
-    ) -> impl std::future::Future<Output = Result<Option<LiveResource>, String>> + 'a {
+    ) -> impl std::future::Future<Output = Result<Option<Outputs>, String>> + 'a {
         let action = change.action;
         let resolved: Result<Option<Cow<'a, Resource>>, String> = match step {
             Step::RemoveForReplace => Ok(None),
@@ -389,7 +389,7 @@ impl Executor {
                     runner.update(l, &d, &change.changes).await.map(Some)
                 }
                 (Action::Replace, Step::Whole) => return Err(need("a delete and a create step")),
-                (Action::NoOp, _) => Ok(live.cloned()),
+                (Action::NoOp, _) => Ok(live.map(|l| l.outputs.clone())),
             };
             result.map_err(|e| e.to_string())
         }
@@ -457,7 +457,7 @@ struct StepRunner<'a> {
 }
 
 impl StepRunner<'_> {
-    async fn create(&self, desired: &Resource) -> Result<LiveResource, ProviderError> {
+    async fn create(&self, desired: &Resource) -> Result<Outputs, ProviderError> {
         let create = || self.provider.create(desired);
         // Recovery is rare: boxed, so that every step's future does not carry its state.
         let recover = || Box::pin(self.bring_existing_to(desired));
@@ -469,7 +469,7 @@ impl StepRunner<'_> {
         live: &LiveResource,
         desired: &Resource,
         changes: &[FieldChange],
-    ) -> Result<LiveResource, ProviderError> {
+    ) -> Result<Outputs, ProviderError> {
         let update = || self.provider.update(live, desired, changes);
         let recover = || Box::pin(self.bring_existing_to(desired));
         self.options.retry.with_recovery_observed(update, recover, self.observe).await
@@ -496,9 +496,10 @@ impl StepRunner<'_> {
     }
 
     /// After a failure that may have taken effect: `None` if `desired` does not exist yet;
-    /// otherwise the existing resource, updated where it differs from `desired`. Refuses a
-    /// taggable resource without this stack's and stage's tags: this run did not make it.
-    async fn bring_existing_to(&self, desired: &Resource) -> Result<Option<LiveResource>, ProviderError> {
+    /// otherwise the outputs of the existing resource, updated where it differs from `desired`.
+    /// Refuses a taggable resource without this stack's and stage's tags: this run did not make
+    /// it.
+    async fn bring_existing_to(&self, desired: &Resource) -> Result<Option<Outputs>, ProviderError> {
         let Some(live) = self.find(desired).await? else { return Ok(None) };
         let operation = format!("look up {}", desired.address);
         let kind = desired.address.kind();
@@ -512,7 +513,7 @@ impl StepRunner<'_> {
         }
         let changes = diff(&live.props, &desired.props);
         if changes.is_empty() {
-            return Ok(Some(live));
+            return Ok(Some(live.outputs));
         }
         let forced: Vec<&str> = changes
             .iter()
@@ -859,7 +860,7 @@ mod tests {
             });
             changes.push(delete(Address::new(Kind::SsmParameter, format!("p{p}")), props));
         }
-        let plan = Plan { changes, graph: ResourceGraph::build(Vec::new()).unwrap().into() };
+        let plan = Plan::new(changes, ResourceGraph::build(Vec::new()).unwrap().into());
         let nodes = schedule(&plan, &places(&plan));
         // One barrier after the parameters, before the VPCs (not one edge per pair: 100,000).
         assert_eq!(nodes.len(), params + vpcs + 1);

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bankinfra_model::template::UNKNOWN;
 use bankinfra_model::{
@@ -71,36 +71,18 @@ pub struct ResourceChange {
     pub address: Address,
     pub action: Action,
     /// The attributes that differ, before → after (updates, replaces and adoptions). What a
-    /// create or delete shows, every attribute, is [`ResourceChange::attributes`].
+    /// create or delete shows, every attribute, is [`Plan::attributes`].
     pub changes: Vec<FieldChange>,
     /// The attributes that force a replacement.
     pub replace_because: Vec<String>,
     /// Live state, when the resource exists.
     #[serde(skip)]
     pub live: Option<LiveResource>,
-    /// The declared properties with references resolved as far as planning knows them (the
-    /// rest read [`UNKNOWN`]); `None` when not declared.
+    /// For a resource that exists and is declared: the declared properties with references
+    /// resolved as far as planning knows them (the rest read [`UNKNOWN`]), as compared. A create
+    /// needs no comparison: what it will set is [`Plan::planned`], worked out when shown.
     #[serde(skip)]
     pub planned: Option<Props>,
-}
-
-impl ResourceChange {
-    /// Attribute-level before → after, as a plan shows it: a create's every attribute (before
-    /// absent), a delete's every attribute (after absent), otherwise [`ResourceChange::changes`].
-    pub fn attributes(&self) -> Cow<'_, [FieldChange]> {
-        let all = |props: &Props, created: bool| -> Vec<FieldChange> {
-            let field = |(path, value)| match created {
-                true => FieldChange { path, before: None, after: Some(value) },
-                false => FieldChange { path, before: Some(value), after: None },
-            };
-            props.fields().into_iter().map(field).collect()
-        };
-        match (self.action, &self.planned, &self.live) {
-            (Action::Create, Some(planned), _) => Cow::Owned(all(planned, true)),
-            (Action::Delete, _, Some(live)) => Cow::Owned(all(&live.props, false)),
-            _ => Cow::Borrowed(&self.changes),
-        }
-    }
 }
 
 /// Counts per action.
@@ -126,9 +108,69 @@ impl Summary {
 pub struct Plan {
     pub changes: Vec<ResourceChange>,
     pub graph: Arc<ResourceGraph>,
+    /// What references read as the plan was made, by place in the graph (outputs of what exists;
+    /// of what is created or replaced, those known before it exists): built when first needed.
+    seen: OnceLock<Vec<Option<Outputs>>>,
 }
 
 impl Plan {
+    pub fn new(changes: Vec<ResourceChange>, graph: Arc<ResourceGraph>) -> Plan {
+        Plan { changes, graph, seen: OnceLock::new() }
+    }
+
+    /// What a declared change sets: its declared properties with references resolved as far as
+    /// the plan knows them (the rest read [`UNKNOWN`]). `None` for a delete.
+    pub fn planned<'a>(&'a self, change: &'a ResourceChange) -> Option<Cow<'a, Props>> {
+        if let Some(planned) = &change.planned {
+            return Some(Cow::Borrowed(planned));
+        }
+        let at = self.graph.place_of(&change.address).filter(|_| change.action == Action::Create)?;
+        let seen = self.seen();
+        let value = |place: usize, output: &str| seen[place].as_ref()?.get(output).map(String::as_str);
+        self.graph.resolve(at, value, Some(UNKNOWN)).ok()
+    }
+
+    /// Attribute-level before → after, as a plan shows it: a create's every attribute (before
+    /// absent), a delete's every attribute (after absent), otherwise [`ResourceChange::changes`].
+    pub fn attributes<'a>(&'a self, change: &'a ResourceChange) -> Cow<'a, [FieldChange]> {
+        let all = |props: &Props, created: bool| -> Vec<FieldChange> {
+            let field = |(path, value)| match created {
+                true => FieldChange { path, before: None, after: Some(value) },
+                false => FieldChange { path, before: Some(value), after: None },
+            };
+            props.fields().into_iter().map(field).collect()
+        };
+        match (change.action, &change.live) {
+            (Action::Create, _) => match self.planned(change) {
+                Some(planned) => Cow::Owned(all(&planned, true)),
+                None => Cow::Borrowed(&change.changes),
+            },
+            (Action::Delete, Some(live)) => Cow::Owned(all(&live.props, false)),
+            _ => Cow::Borrowed(&change.changes),
+        }
+    }
+
+    /// [`Plan::seen`], made from the changes once.
+    fn seen(&self) -> &[Option<Outputs>] {
+        self.seen.get_or_init(|| {
+            let by_address: HashMap<&Address, &ResourceChange> = self.changes.iter().map(|c| (&c.address, c)).collect();
+            let mut seen: Vec<Option<Outputs>> = vec![None; self.graph.len()];
+            for (at, address) in self.graph.order().iter().enumerate() {
+                let Some(change) = by_address.get(address) else { continue };
+                seen[at] = match change.action {
+                    Action::Create | Action::Replace => {
+                        let planned = change.planned.as_ref().map(Cow::Borrowed);
+                        Some(predicted_outputs(&self.graph, at, planned, |place, output| {
+                            seen[place].as_ref()?.get(output).map(String::as_str)
+                        }))
+                    }
+                    _ => change.live.as_ref().map(|l| l.outputs.clone()),
+                };
+            }
+            seen
+        })
+    }
+
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
@@ -168,6 +210,8 @@ impl Plan {
         if !unknown.is_empty() {
             return Err(unknown);
         }
+        // What the whole plan knows stays known to what is shown of the rest.
+        self.seen();
         let mut keep: HashSet<Address> = HashSet::new();
         let mut pending: Vec<Address> = targets.to_vec();
         while let Some(address) = pending.pop() {
@@ -224,16 +268,27 @@ impl<'a> Planner<'a> {
                 }
                 .map(String::as_str)
             };
-            // With a fallback, resolution cannot fail on a missing value.
-            let planned = graph
-                .resolve(at, value, Some(UNKNOWN))
-                .map_err(|e| EngineError::InvalidReference { address: address.clone(), message: e.to_string() })?
-                .into_owned();
-            let change = decide(address, planned, current[at], &self.ownership)?;
-            if matches!(change.action, Action::Create | Action::Replace)
-                && let Some(planned) = &change.planned
-            {
-                predicted[at] = Some(planned.predicted_outputs());
+            let change = match current[at] {
+                // Nothing to compare: what a create sets is resolved when shown (Plan::planned).
+                None => ResourceChange {
+                    address: address.clone(),
+                    action: Action::Create,
+                    changes: Vec::new(),
+                    replace_because: Vec::new(),
+                    live: None,
+                    planned: None,
+                },
+                Some(live) => {
+                    // With a fallback, resolution cannot fail on a missing value.
+                    let planned = graph.resolve(at, value, Some(UNKNOWN)).map_err(|e| {
+                        EngineError::InvalidReference { address: address.clone(), message: e.to_string() }
+                    })?;
+                    decide(address, planned.into_owned(), live, &self.ownership)?
+                }
+            };
+            if matches!(change.action, Action::Create | Action::Replace) {
+                let planned = change.planned.as_ref().map(Cow::Borrowed);
+                predicted[at] = Some(predicted_outputs(&graph, at, planned, value));
             }
             changes.push(change);
         }
@@ -246,7 +301,7 @@ impl<'a> Planner<'a> {
             live.into_values().filter(|l| self.ownership.owns(l.props.tags())).collect();
         orphans.sort_by(|a, b| delete_order(&a.address, &b.address).then_with(|| a.address.cmp(&b.address)));
         changes.extend(orphans.into_iter().map(delete_change));
-        Ok(Plan { changes, graph })
+        Ok(Plan::new(changes, graph))
     }
 
     /// Plans deleting everything this stack and stage own (declared or not).
@@ -276,7 +331,7 @@ impl<'a> Planner<'a> {
                 .then_with(|| a.address.cmp(&b.address))
         });
         let changes = doomed.into_iter().map(delete_change).collect();
-        Ok(Plan { changes, graph })
+        Ok(Plan::new(changes, graph))
     }
 
     /// Live state by address (in no particular order: callers sort what they list).
@@ -307,22 +362,32 @@ fn delete_order(a: &Address, b: &Address) -> std::cmp::Ordering {
     b.kind().cmp(&a.kind())
 }
 
+/// The outputs of the resource at place `at` known before it exists (its name, ...): from
+/// `planned` when planning resolved its properties; otherwise from its declared properties,
+/// resolving references through `value` only where those outputs hold one.
+fn predicted_outputs<'v>(
+    graph: &ResourceGraph,
+    at: usize,
+    planned: Option<Cow<'_, Props>>,
+    value: impl Fn(usize, &str) -> Option<&'v str>,
+) -> Outputs {
+    if let Some(planned) = planned {
+        return planned.predicted_outputs();
+    }
+    let declared = graph.resources()[at].props.predicted_outputs();
+    if declared.values().all(|v| !v.contains("${")) {
+        return declared;
+    }
+    graph.resolve(at, value, Some(UNKNOWN)).map(|p| p.predicted_outputs()).unwrap_or_default()
+}
+
+/// The decision for a declared resource that exists, given its `planned` properties.
 fn decide(
     address: &Address,
     planned: Props,
-    current: Option<&LiveResource>,
+    live: &LiveResource,
     ownership: &Ownership,
 ) -> Result<ResourceChange, EngineError> {
-    let Some(live) = current else {
-        return Ok(ResourceChange {
-            address: address.clone(),
-            action: Action::Create,
-            changes: Vec::new(),
-            replace_because: Vec::new(),
-            live: None,
-            planned: Some(planned),
-        });
-    };
     let tags = live.props.tags();
     let (stack, stage) = (tags.get(TAG_STACK), tags.get(TAG_STAGE));
     if stack.is_some_and(|s| s != &ownership.stack) || stage.is_some_and(|s| s != &ownership.stage) {

@@ -103,16 +103,18 @@ pub trait Provider: Send + Sync {
         ownership: &Ownership,
     ) -> Result<Vec<LiveResource>, ProviderError>;
 
-    /// Creates a resource, tagged at creation. `resource` holds no unresolved reference.
-    async fn create(&self, resource: &Resource) -> Result<LiveResource, ProviderError>;
+    /// Creates a resource, tagged at creation. `resource` holds no unresolved reference. Returns
+    /// its outputs (what references to it read); its state is read by the next plan.
+    async fn create(&self, resource: &Resource) -> Result<Outputs, ProviderError>;
 
-    /// Brings `live` to `desired`; `changes` are the differing attributes (none forces replacement).
+    /// Brings `live` to `desired`; `changes` are the differing attributes (none forces
+    /// replacement). Returns the resource's outputs.
     async fn update(
         &self,
         live: &LiveResource,
         desired: &Resource,
         changes: &[FieldChange],
-    ) -> Result<LiveResource, ProviderError>;
+    ) -> Result<Outputs, ProviderError>;
 
     /// Deletes a resource. A resource that is already gone is not an error.
     async fn delete(&self, live: &LiveResource, options: &DeleteOptions) -> Result<(), ProviderError>;

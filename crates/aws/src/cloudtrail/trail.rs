@@ -5,7 +5,7 @@
 use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType, Tag};
 use bankinfra_model::props::cloudtrail::Trail;
-use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -112,7 +112,7 @@ fn trail_props(resource: &Resource) -> Result<&Trail, ProviderError> {
 
 crate::sdk_tags!(Tag, "cloudtrail:Tag");
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let t = trail_props(resource)?;
     let created = client
         .create_trail()
@@ -152,12 +152,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .await
         .op("cloudtrail:PutEventSelectors")?;
     set_logging(client, t).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&t.name, &arn),
-        physical_id: t.name.clone(),
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&t.name, &arn))
 }
 
 async fn update_trail(client: &Client, t: &Trail) -> Result<String, ProviderError> {
@@ -201,7 +196,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let t = trail_props(desired)?;
     let fields = crate::changed_fields(changes);
     if TRAIL_FIELDS.iter().any(|f| fields.contains(f)) {
@@ -248,7 +243,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

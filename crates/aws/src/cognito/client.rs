@@ -205,16 +205,11 @@ macro_rules! with_settings {
     }};
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let c = client_props(resource)?;
     if let Some((id, _)) = list(client, &c.user_pool_id).await?.into_iter().find(|(_, n)| *n == c.name) {
         update_client(client, &id, c).await?;
-        return Ok(LiveResource {
-            address: resource.address.clone(),
-            outputs: outputs(&id, &c.name),
-            physical_id: id,
-            props: resource.props.clone(),
-        });
+        return Ok(outputs(&id, &c.name));
     }
     let create = client
         .create_user_pool_client()
@@ -229,12 +224,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .op("cognito-idp:CreateUserPoolClient")?;
     // Only the ID is taken from the response; the secret in it is dropped here.
     let id = out.user_pool_client().and_then(|u| u.client_id()).unwrap_or_default().to_string();
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&id, &c.name),
-        physical_id: id,
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&id, &c.name))
 }
 
 async fn update_client(client: &Client, id: &str, c: &UserPoolClient) -> Result<(), ProviderError> {
@@ -248,9 +238,9 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     _changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     update_client(client, &live.physical_id, client_props(desired)?).await?;
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

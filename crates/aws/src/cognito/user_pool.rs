@@ -160,7 +160,7 @@ async fn set_mfa(client: &Client, id: &str, p: &UserPool) -> Result<(), Provider
 
 /// Creates the pool tagged, with MFA off (Cognito needs an MFA method first), then turns TOTP
 /// MFA on. A crash in between leaves a tagged pool that the next plan updates.
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = pool_props(resource)?;
     let schema = p
         .custom_attributes
@@ -203,12 +203,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .ok_or_else(|| ProviderError::permanent("cognito-idp:CreateUserPool", "no pool in the response"))?;
     let id = pool.id().unwrap_or_default().to_string();
     set_mfa(client, &id, p).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&id, pool.arn().unwrap_or_default()),
-        physical_id: id,
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&id, pool.arn().unwrap_or_default()))
 }
 
 /// UpdateUserPool resets every field it is not given, so it always gets the whole desired pool
@@ -218,7 +213,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let p = pool_props(desired)?;
     let id = &live.physical_id;
     let fields = crate::changed_fields(changes);
@@ -243,7 +238,7 @@ pub(crate) async fn update(
             .await
             .op("cognito-idp:UpdateUserPool")?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

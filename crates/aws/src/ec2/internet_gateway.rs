@@ -8,7 +8,7 @@ use aws_sdk_ec2::types::ResourceType;
 use bankinfra_model::props::ec2::InternetGateway;
 use bankinfra_model::{Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 
-use super::{filter, from_sdk, identify, live_from, ownership_filters, tag_spec};
+use super::{filter, from_sdk, id_outputs, identify, ownership_filters, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
 pub(super) async fn read(
@@ -52,11 +52,7 @@ pub(super) async fn read(
         .collect())
 }
 
-pub(super) async fn create(
-    client: &Client,
-    resource: &Resource,
-    p: &InternetGateway,
-) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(client: &Client, p: &InternetGateway) -> Result<Outputs, ProviderError> {
     let out = client
         .create_internet_gateway()
         .tag_specifications(tag_spec(ResourceType::InternetGateway, &p.tags))
@@ -67,7 +63,7 @@ pub(super) async fn create(
         .op("ec2:CreateInternetGateway")?;
     let id = out.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
     attach(client, &id, &p.vpc_id).await?;
-    Ok(live_from(resource, id))
+    Ok(id_outputs(id))
 }
 
 pub(super) async fn update(

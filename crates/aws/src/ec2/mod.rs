@@ -34,12 +34,12 @@ pub(crate) async fn read(
     Ok([vpcs, subnets, gateways, tables, endpoints].into_iter().flatten().collect())
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     match &resource.props {
-        Props::Vpc(p) => vpc::create(client, resource, p).await,
-        Props::Subnet(p) => subnet::create(client, resource, p).await,
-        Props::InternetGateway(p) => internet_gateway::create(client, resource, p).await,
-        Props::RouteTable(p) => route_table::create(client, resource, p).await,
+        Props::Vpc(p) => vpc::create(client, p).await,
+        Props::Subnet(p) => subnet::create(client, p).await,
+        Props::InternetGateway(p) => internet_gateway::create(client, p).await,
+        Props::RouteTable(p) => route_table::create(client, p).await,
         Props::VpcEndpoint(p) => vpc_endpoint::create(client, resource, p).await,
         other => Err(not_ec2(other.kind())),
     }
@@ -50,7 +50,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let id = &live.physical_id;
     if crate::changed_fields(changes).contains("tags") {
         sync_tags(client, id, live.props.tags(), desired.props.tags()).await?;
@@ -63,7 +63,7 @@ pub(crate) async fn update(
         (Props::VpcEndpoint(l), Props::VpcEndpoint(d)) => vpc_endpoint::update(client, id, l, d).await?,
         (_, other) => return Err(not_ec2(other.kind())),
     }
-    Ok(live_from(desired, id.clone()))
+    Ok(id_outputs(id.clone()))
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
@@ -83,13 +83,9 @@ fn not_ec2(kind: Kind) -> ProviderError {
 }
 
 /// The live resource a successful write leaves behind: the desired props under `id`.
-pub(super) fn live_from(resource: &Resource, id: String) -> LiveResource {
-    LiveResource {
-        address: resource.address.clone(),
-        outputs: Outputs::from([("id".to_string(), id.clone())]),
-        physical_id: id,
-        props: resource.props.clone(),
-    }
+/// The outputs of an EC2 resource: its ID.
+pub(super) fn id_outputs(id: String) -> Outputs {
+    Outputs::from([("id".to_string(), id)])
 }
 
 /// Tags for `TagSpecifications`, so a resource is tagged in the same call that creates it.

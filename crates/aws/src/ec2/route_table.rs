@@ -6,7 +6,7 @@ use aws_sdk_ec2::types::ResourceType;
 use bankinfra_model::props::ec2::{Route, RouteTable};
 use bankinfra_model::{Kind, LiveResource, Outputs, Props, ProviderError, Resource};
 
-use super::{filter, from_sdk, identify, live_from, tag_spec};
+use super::{filter, from_sdk, id_outputs, identify, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
 pub(super) async fn read(
@@ -79,11 +79,7 @@ fn parse(t: &aws_sdk_ec2::types::RouteTable, tags: bankinfra_model::Tags) -> Rou
     RouteTable { vpc_id: t.vpc_id().unwrap_or_default().to_string(), routes, subnet_ids, tags }
 }
 
-pub(super) async fn create(
-    client: &Client,
-    resource: &Resource,
-    p: &RouteTable,
-) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(client: &Client, p: &RouteTable) -> Result<Outputs, ProviderError> {
     let out = client
         .create_route_table()
         .vpc_id(&p.vpc_id)
@@ -95,7 +91,7 @@ pub(super) async fn create(
         .op("ec2:CreateRouteTable")?;
     let id = out.route_table().and_then(|t| t.route_table_id()).unwrap_or_default().to_string();
     converge(client, &id, &RouteTable { routes: Vec::new(), subnet_ids: Vec::new(), ..p.clone() }, &[], p).await?;
-    Ok(live_from(resource, id))
+    Ok(id_outputs(id))
 }
 
 /// Re-reads the table (for association IDs) and converges routes and associations.

@@ -5,7 +5,7 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use bankinfra_model::props::ec2::Subnet;
 use bankinfra_model::{Kind, LiveResource, Outputs, Props, ProviderError, Resource};
 
-use super::{filter, from_sdk, identify, live_from, tag_spec};
+use super::{filter, from_sdk, id_outputs, identify, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
 pub(super) async fn read(
@@ -42,7 +42,7 @@ pub(super) async fn read(
         .collect())
 }
 
-pub(super) async fn create(client: &Client, resource: &Resource, p: &Subnet) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(client: &Client, p: &Subnet) -> Result<Outputs, ProviderError> {
     let out = client
         .create_subnet()
         .vpc_id(&p.vpc_id)
@@ -58,7 +58,7 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &Subnet) -> 
     if p.map_public_ip_on_launch {
         set_public_ip(client, &id, true).await?;
     }
-    Ok(live_from(resource, id))
+    Ok(id_outputs(id))
 }
 
 pub(super) async fn update(client: &Client, id: &str, live: &Subnet, desired: &Subnet) -> Result<(), ProviderError> {

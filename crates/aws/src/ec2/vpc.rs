@@ -6,7 +6,7 @@ use bankinfra_model::props::ec2::Vpc;
 use bankinfra_model::{Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
-use super::{from_sdk, identify, live_from, ownership_filters, tag_spec};
+use super::{from_sdk, id_outputs, identify, ownership_filters, tag_spec};
 use crate::error::{OrProviderError, absent_if};
 
 pub(super) async fn read(
@@ -57,7 +57,7 @@ async fn attribute(client: &Client, id: &str, name: VpcAttributeName) -> Result<
     Ok(value.and_then(AttributeBooleanValue::value).unwrap_or(false))
 }
 
-pub(super) async fn create(client: &Client, resource: &Resource, p: &Vpc) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(client: &Client, p: &Vpc) -> Result<Outputs, ProviderError> {
     let out = client
         .create_vpc()
         .cidr_block(&p.cidr_block)
@@ -71,7 +71,7 @@ pub(super) async fn create(client: &Client, resource: &Resource, p: &Vpc) -> Res
     // New VPCs have DNS support on and hostnames off.
     set_dns(client, &id, VpcAttributeName::EnableDnsSupport, p.enable_dns_support, true).await?;
     set_dns(client, &id, VpcAttributeName::EnableDnsHostnames, p.enable_dns_hostnames, false).await?;
-    Ok(live_from(resource, id))
+    Ok(id_outputs(id))
 }
 
 pub(super) async fn update(client: &Client, id: &str, live: &Vpc, desired: &Vpc) -> Result<(), ProviderError> {

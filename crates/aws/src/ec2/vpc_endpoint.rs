@@ -6,7 +6,7 @@ use aws_sdk_ec2::types::{ResourceType, VpcEndpointType};
 use bankinfra_model::props::ec2::VpcEndpoint;
 use bankinfra_model::{Kind, LiveResource, Outputs, Props, ProviderError, Resource};
 
-use super::{client_token, filter, from_sdk, identify, live_from, tag_spec};
+use super::{client_token, filter, from_sdk, id_outputs, identify, tag_spec};
 use crate::error::OrProviderError;
 
 /// States of an endpoint that is gone or going.
@@ -58,11 +58,7 @@ pub(super) async fn read(
         .collect())
 }
 
-pub(super) async fn create(
-    client: &Client,
-    resource: &Resource,
-    p: &VpcEndpoint,
-) -> Result<LiveResource, ProviderError> {
+pub(super) async fn create(client: &Client, resource: &Resource, p: &VpcEndpoint) -> Result<Outputs, ProviderError> {
     let out = client
         .create_vpc_endpoint()
         .vpc_id(&p.vpc_id)
@@ -77,7 +73,7 @@ pub(super) async fn create(
         .await
         .op("ec2:CreateVpcEndpoint")?;
     let id = out.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).unwrap_or_default().to_string();
-    Ok(live_from(resource, id))
+    Ok(id_outputs(id))
 }
 
 pub(super) async fn update(

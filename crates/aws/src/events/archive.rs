@@ -3,7 +3,7 @@
 
 use aws_sdk_eventbridge::Client;
 use bankinfra_model::props::events::EventArchive;
-use bankinfra_model::{FieldChange, LiveResource, Props, ProviderError, Resource};
+use bankinfra_model::{FieldChange, LiveResource, Outputs, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -46,7 +46,7 @@ fn archive_props(resource: &Resource) -> Result<&EventArchive, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let a = archive_props(resource)?;
     let created = client
         .create_archive()
@@ -63,12 +63,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         Err(e) if has_code(&e, &["ResourceAlreadyExistsException"]) => update_archive(client, a).await?,
         Err(e) => return Err(e),
     };
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&a.name, &arn),
-        physical_id: a.name.clone(),
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&a.name, &arn))
 }
 
 async fn update_archive(client: &Client, a: &EventArchive) -> Result<String, ProviderError> {
@@ -88,9 +83,9 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     _changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     update_archive(client, archive_props(desired)?).await?;
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

@@ -4,7 +4,7 @@
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::types::Tag;
 use bankinfra_model::props::events::EventBus;
-use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -72,7 +72,7 @@ fn bus_props(resource: &Resource) -> Result<&EventBus, ProviderError> {
 
 crate::sdk_tags!(Tag, "events:Tag");
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let b = bus_props(resource)?;
     let created = client
         .create_event_bus()
@@ -99,12 +99,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         Err(e) => return Err(e),
     };
     set_policy(client, &b.name, b.policy.as_ref()).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&b.name, &arn),
-        physical_id: b.name.clone(),
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&b.name, &arn))
 }
 
 async fn set_policy(client: &Client, bus: &str, policy: Option<&serde_json::Value>) -> Result<(), ProviderError> {
@@ -139,7 +134,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let b = bus_props(desired)?;
     let fields = crate::changed_fields(changes);
     if fields.contains("policy") {
@@ -173,7 +168,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

@@ -10,7 +10,9 @@ use aws_sdk_firehose::types::{
     KeyType, KmsEncryptionConfig, Tag,
 };
 use bankinfra_model::props::firehose::DeliveryStream;
-use bankinfra_model::{Address, FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{
+    Address, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags,
+};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -169,7 +171,7 @@ fn logging(s: &DeliveryStream) -> CloudWatchLoggingOptions {
         .build()
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let s = stream_props(resource)?;
     let destination = ExtendedS3DestinationConfiguration::builder()
         .role_arn(&s.role_arn)
@@ -193,12 +195,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .await
         .op("firehose:CreateDeliveryStream");
     match created {
-        Ok(out) => Ok(LiveResource {
-            address: resource.address.clone(),
-            outputs: crate::name_arn_outputs(&s.name, out.delivery_stream_arn().unwrap_or_default()),
-            physical_id: s.name.clone(),
-            props: resource.props.clone(),
-        }),
+        Ok(out) => Ok(crate::name_arn_outputs(&s.name, out.delivery_stream_arn().unwrap_or_default())),
         // A re-run after a crash: converge the stream that is already there.
         Err(e) if has_code(&e, &["ResourceInUseException"]) => {
             let tags = tags_of(client, &s.name).await?;
@@ -231,7 +228,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let s = stream_props(desired)?;
     let fields = crate::changed_fields(changes);
     if DESTINATION_FIELDS.iter().any(|f| fields.contains(f)) {
@@ -296,7 +293,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

@@ -75,7 +75,7 @@ fn provider_props(resource: &Resource) -> Result<&OidcProvider, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = provider_props(resource)?;
     let created = client
         .create_open_id_connect_provider()
@@ -118,12 +118,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         }
         Err(e) => return Err(e),
     };
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&arn),
-        physical_id: arn,
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&arn))
 }
 
 pub(crate) async fn update(
@@ -131,7 +126,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let p = provider_props(desired)?;
     let Props::IamOidcProvider(l) = &live.props else {
         return Err(ProviderError::permanent("iam", "live state is not an OIDC provider"));
@@ -196,7 +191,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

@@ -4,7 +4,7 @@
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{ManagedPolicyDetail, PolicyScopeType};
 use bankinfra_model::props::iam::ManagedPolicy;
-use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
 use super::{EXISTS, NOT_FOUND, document, from_sdk, sdk_tags};
@@ -94,7 +94,7 @@ fn policy_props(resource: &Resource) -> Result<&ManagedPolicy, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = policy_props(resource)?;
     let created = client
         .create_policy()
@@ -121,12 +121,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         }
         Err(e) => return Err(e),
     };
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&p.name, &arn),
-        physical_id: arn,
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&p.name, &arn))
 }
 
 /// Makes `doc` the default version, deleting the oldest non-default version when all five
@@ -162,7 +157,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let p = policy_props(desired)?;
     let arn = &live.physical_id;
     let fields = crate::changed_fields(changes);
@@ -196,7 +191,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 /// Detaches the policy from every role, user and group, deletes its spare versions, then the

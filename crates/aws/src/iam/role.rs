@@ -154,7 +154,7 @@ fn role_props(resource: &Resource) -> Result<&Role, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let r = role_props(resource)?;
     let created = client
         .create_role()
@@ -173,12 +173,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
             let (arn, id) = (role.arn().to_string(), role.role_id().to_string());
             let empty = Role { managed_policy_arns: Vec::new(), inline_policies: BTreeMap::new(), ..r.clone() };
             converge_policies(client, &empty, r).await?;
-            Ok(LiveResource {
-                address: resource.address.clone(),
-                outputs: outputs(&r.name, &arn, &id),
-                physical_id: r.name.clone(),
-                props: resource.props.clone(),
-            })
+            Ok(outputs(&r.name, &arn, &id))
         }
         // A re-run after a crash: converge the role that is already there.
         Err(e) if has_code(&e, EXISTS) => {
@@ -186,9 +181,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
                 .await?
                 .ok_or_else(|| ProviderError::permanent("iam:GetRole", format!("role {} vanished", r.name)))?;
             let changes = bankinfra_model::diff(&live.props, &resource.props);
-            update(client, &live, resource, &changes)
-                .await
-                .map(|l| LiveResource { address: resource.address.clone(), ..l })
+            update(client, &live, resource, &changes).await
         }
         Err(e) => Err(e),
     }
@@ -235,7 +228,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let r = role_props(desired)?;
     let Props::IamRole(l) = &live.props else {
         return Err(ProviderError::permanent("iam", "live state is not a role"));
@@ -290,7 +283,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 /// Detaches and deletes every policy of the role (read live, not from the plan), takes it out of

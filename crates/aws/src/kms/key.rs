@@ -150,10 +150,10 @@ fn key_props(resource: &Resource) -> Result<&Key, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = key_props(resource)?;
     if let Some((id, arn)) = scheduled_for_deletion(client, &p.tags).await? {
-        return restore(client, resource, p, id, arn).await;
+        return restore(client, p, id, arn).await;
     }
     let out = client
         .create_key()
@@ -170,7 +170,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     let meta =
         out.key_metadata().ok_or_else(|| ProviderError::permanent("kms:CreateKey", "response has no key metadata"))?;
     let (id, arn) = (meta.key_id().to_string(), meta.arn().unwrap_or_default().to_string());
-    rotate_and_name(client, resource, p, id, arn).await
+    rotate_and_name(client, p, id, arn).await
 }
 
 /// The ID and ARN of this stack's key for the same address that a destroy scheduled for
@@ -196,13 +196,7 @@ async fn scheduled_for_deletion(client: &Client, owner: &Tags) -> Result<Option<
 
 /// Brings a key back from its pending deletion and makes it `p` again: enabled (or not),
 /// policy, description, rotation and alias. Its ciphertexts stay readable.
-async fn restore(
-    client: &Client,
-    resource: &Resource,
-    p: &Key,
-    id: String,
-    arn: String,
-) -> Result<LiveResource, ProviderError> {
+async fn restore(client: &Client, p: &Key, id: String, arn: String) -> Result<Outputs, ProviderError> {
     client.cancel_key_deletion().key_id(&id).send().await.op("kms:CancelKeyDeletion")?;
     // A cancelled deletion leaves the key disabled.
     if p.enabled {
@@ -216,29 +210,18 @@ async fn restore(
         .send()
         .await
         .op("kms:UpdateKeyDescription")?;
-    rotate_and_name(client, resource, p, id, arn).await
+    rotate_and_name(client, p, id, arn).await
 }
 
 /// The last steps of making key `id` the declared `p`: its rotation, its state (disabled after
 /// rotation is set, which needs an enabled key) and its alias.
-async fn rotate_and_name(
-    client: &Client,
-    resource: &Resource,
-    p: &Key,
-    id: String,
-    arn: String,
-) -> Result<LiveResource, ProviderError> {
+async fn rotate_and_name(client: &Client, p: &Key, id: String, arn: String) -> Result<Outputs, ProviderError> {
     set_rotation(client, &id, p).await?;
     if !p.enabled {
         client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
     }
     point_alias(client, &p.alias, &id, &p.tags).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&id, &arn),
-        physical_id: id,
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&id, &arn))
 }
 
 pub(crate) async fn update(
@@ -246,7 +229,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let (Props::KmsKey(l), d) = (&live.props, key_props(desired)?) else {
         return Err(ProviderError::permanent("kms", format!("{} is not a KMS key", live.address)));
     };
@@ -291,12 +274,7 @@ pub(crate) async fn update(
         }
         point_alias(client, &d.alias, id, &d.tags).await?;
     }
-    Ok(LiveResource {
-        address: desired.address.clone(),
-        outputs: live.outputs.clone(),
-        physical_id: id.clone(),
-        props: desired.props.clone(),
-    })
+    Ok(live.outputs.clone())
 }
 
 async fn put_policy(client: &Client, id: &str, p: &Key) -> Result<(), ProviderError> {

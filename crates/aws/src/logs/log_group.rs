@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatchlogs::Client;
 use bankinfra_model::props::logs::LogGroup;
-use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -131,7 +131,7 @@ fn group_props(resource: &Resource) -> Result<&LogGroup, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let g = group_props(resource)?;
     let created = client
         .create_log_group()
@@ -163,12 +163,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     }
     set_retention(client, g).await?;
     create_streams(client, g, &[]).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&g.name, &arn),
-        physical_id: g.name.clone(),
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&g.name, &arn))
 }
 
 async fn set_retention(client: &Client, g: &LogGroup) -> Result<(), ProviderError> {
@@ -212,7 +207,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let g = group_props(desired)?;
     let fields = crate::changed_fields(changes);
     if fields.contains("retention_days") {
@@ -253,7 +248,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

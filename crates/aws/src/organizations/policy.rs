@@ -149,7 +149,7 @@ async fn set_attachment(client: &Client, id: &str, root: &str, attached: bool) -
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = scp_props(resource)?;
     let root = root_id(client).await?;
     enable_scps(client, &root).await?;
@@ -200,12 +200,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         Err(e) => return Err(e),
     };
     set_attachment(client, &id, &root, p.attach_to_root).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&id, &arn),
-        physical_id: id,
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&id, &arn))
 }
 
 pub(crate) async fn update(
@@ -213,7 +208,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let p = scp_props(desired)?;
     let id = &live.physical_id;
     let fields = crate::changed_fields(changes);
@@ -262,7 +257,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 /// Detaches the policy from every target (AWS refuses to delete an attached policy), then

@@ -245,7 +245,7 @@ fn bucket_props(resource: &Resource) -> Result<&Bucket, ProviderError> {
 
 crate::sdk_tags!(Tag, "s3:Tag");
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = bucket_props(resource)?;
     let region = client.config().region().map(|r| r.to_string()).unwrap_or_default();
     let mut config = CreateBucketConfiguration::builder().set_tags(Some(sdk_tags(&p.tags)?));
@@ -273,12 +273,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
     ]
     .into();
     configure(client, p, &all).await?;
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&p.bucket),
-        physical_id: p.bucket.clone(),
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&p.bucket))
 }
 
 pub(crate) async fn update(
@@ -286,19 +281,14 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let p = bucket_props(desired)?;
     let mut fields = crate::changed_fields(changes);
     if fields.contains("bucket_key_enabled") {
         fields.insert("kms_key_arn");
     }
     configure(client, p, &fields).await?;
-    Ok(LiveResource {
-        address: desired.address.clone(),
-        outputs: live.outputs.clone(),
-        physical_id: live.physical_id.clone(),
-        props: desired.props.clone(),
-    })
+    Ok(live.outputs.clone())
 }
 
 /// Writes the named parts of the bucket's configuration, independent parts in parallel.

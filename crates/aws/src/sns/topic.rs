@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_sns::Client;
 use aws_sdk_sns::types::Tag;
 use bankinfra_model::props::sns::Topic;
-use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if};
@@ -86,7 +86,7 @@ crate::sdk_tags!(Tag, "sns:Tag");
 
 /// CreateTopic is idempotent for a topic of the same name: a re-run after a crash gets the same
 /// ARN back, and the attributes and tags are then set again.
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let t = topic_props(resource)?;
     let out = client
         .create_topic()
@@ -98,12 +98,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         .await
         .op("sns:CreateTopic")?;
     let arn = out.topic_arn().unwrap_or_default().to_string();
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&t.name, &arn),
-        physical_id: arn,
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&t.name, &arn))
 }
 
 pub(crate) async fn update(
@@ -111,7 +106,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let t = topic_props(desired)?;
     let arn = &live.physical_id;
     let fields = crate::changed_fields(changes);
@@ -157,7 +152,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

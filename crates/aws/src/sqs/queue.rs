@@ -108,7 +108,7 @@ fn attributes(q: &Queue) -> HashMap<QueueAttributeName, String> {
     ])
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let q = queue_props(resource)?;
     let created = client
         .create_queue()
@@ -137,12 +137,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         Err(e) => return Err(e),
     };
     let arn = attributes_of(client, &url).await?.remove(&QueueAttributeName::QueueArn).unwrap_or_default();
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: outputs(&q.name, &url, &arn),
-        physical_id: url,
-        props: resource.props.clone(),
-    })
+    Ok(outputs(&q.name, &url, &arn))
 }
 
 async fn set_attributes(
@@ -165,7 +160,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let q = queue_props(desired)?;
     let url = &live.physical_id;
     let fields = crate::changed_fields(changes);
@@ -203,7 +198,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

@@ -152,7 +152,7 @@ fn param_props(resource: &Resource) -> Result<&Parameter, ProviderError> {
 
 crate::sdk_tags!(Tag, "ssm:Tag");
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = param_props(resource)?;
     let created = client
         .put_parameter()
@@ -180,16 +180,12 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         }
         Err(e) => return Err(e),
     }
-    Ok(live(resource, p))
+    Ok(outputs(p))
 }
 
-fn live(resource: &Resource, p: &Parameter) -> LiveResource {
-    LiveResource {
-        address: resource.address.clone(),
-        outputs: Outputs::from([("name".to_string(), p.name.clone())]),
-        physical_id: p.name.clone(),
-        props: resource.props.clone(),
-    }
+/// A parameter's outputs: its name.
+fn outputs(p: &Parameter) -> Outputs {
+    Outputs::from([("name".to_string(), p.name.clone())])
 }
 
 async fn overwrite(client: &Client, p: &Parameter) -> Result<(), ProviderError> {
@@ -211,7 +207,7 @@ pub(crate) async fn update(
     live_res: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let p = param_props(desired)?;
     let fields = crate::changed_fields(changes);
     if ["value", "parameter_type", "description"].iter().any(|f| fields.contains(f)) {
@@ -243,7 +239,7 @@ pub(crate) async fn update(
                 .op("ssm:AddTagsToResource")?;
         }
     }
-    Ok(LiveResource { outputs: live_res.outputs.clone(), ..live(desired, p) })
+    Ok(live_res.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {

@@ -4,7 +4,7 @@
 use aws_sdk_xray::Client;
 use aws_sdk_xray::types::{SamplingRule as SdkRule, SamplingRuleUpdate, Tag};
 use bankinfra_model::props::xray::SamplingRule;
-use bankinfra_model::{FieldChange, Kind, LiveResource, Ownership, Props, ProviderError, Resource, Tags};
+use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -81,7 +81,7 @@ fn rule_props(resource: &Resource) -> Result<&SamplingRule, ProviderError> {
 
 crate::sdk_tags!(Tag, "xray:Tag");
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveResource, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let r = rule_props(resource)?;
     let rule = SdkRule::builder()
         .rule_name(&r.name)
@@ -125,12 +125,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<LiveR
         }
         Err(e) => return Err(e),
     };
-    Ok(LiveResource {
-        address: resource.address.clone(),
-        outputs: crate::name_arn_outputs(&r.name, &arn),
-        physical_id: r.name.clone(),
-        props: resource.props.clone(),
-    })
+    Ok(crate::name_arn_outputs(&r.name, &arn))
 }
 
 async fn update_rule(client: &Client, r: &SamplingRule) -> Result<String, ProviderError> {
@@ -160,7 +155,7 @@ pub(crate) async fn update(
     live: &LiveResource,
     desired: &Resource,
     changes: &[FieldChange],
-) -> Result<LiveResource, ProviderError> {
+) -> Result<Outputs, ProviderError> {
     let r = rule_props(desired)?;
     let fields = crate::changed_fields(changes);
     if fields.iter().any(|f| *f != "tags") {
@@ -194,7 +189,7 @@ pub(crate) async fn update(
         )
         .await?;
     }
-    Ok(LiveResource { props: desired.props.clone(), ..live.clone() })
+    Ok(live.outputs.clone())
 }
 
 pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), ProviderError> {
