@@ -210,8 +210,6 @@ impl Plan {
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        // What the whole plan knows stays known to what is shown of the rest.
-        self.seen();
         let mut keep: HashSet<Address> = HashSet::new();
         let mut pending: Vec<Address> = targets.to_vec();
         while let Some(address) = pending.pop() {

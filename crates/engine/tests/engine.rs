@@ -476,6 +476,33 @@ fn with_subnet(mut resources: Vec<Resource>, name: &str, edit: impl Fn(&mut Subn
 // Tests
 // ------------------------------------------------------------------------------------------------
 
+/// A create is not resolved while planning; what it will set is worked out when shown, from
+/// what the plan saw: outputs of what exists, names of what is being created, unknown otherwise;
+/// a targeted plan shows the same.
+#[tokio::test]
+async fn a_create_shows_what_it_will_set_from_what_the_plan_saw() {
+    let mock = MockProvider::new();
+    converge(&mock, vec![vpc("main", "10.0.0.0/16")]).await;
+    let vpc_id = mock.state().live[&addr("vpc.main")].outputs["id"].clone();
+    let resources = vec![
+        vpc("main", "10.0.0.0/16"),
+        subnet("a", "main", "10.0.1.0/24"),
+        param("first", "one"),
+        param("names", "${ssm_parameter.first.name},${subnet.a.id},${vpc.main.id}"),
+    ];
+    let mut plan = plan(&mock, resources).await;
+    assert_eq!(action(&plan, "vpc.main"), Action::NoOp);
+    assert_eq!(field(&plan, "subnet.a", "vpc_id").after, Some(json!(vpc_id)));
+    let names = format!("/bank/t/first,{UNKNOWN},{vpc_id}");
+    assert_eq!(field(&plan, "ssm_parameter.names", "value").after, Some(json!(names)));
+    let change = plan.change(&addr("ssm_parameter.names")).unwrap();
+    assert!(change.planned.is_none(), "a create is resolved when shown, not while planning");
+
+    plan.restrict_to(&[addr("ssm_parameter.names")], TargetScope::WithDependencies).unwrap();
+    assert_eq!(field(&plan, "ssm_parameter.names", "value").after, Some(json!(names)));
+    assert!(plan.change(&addr("vpc.main")).is_some() && plan.change(&addr("ssm_parameter.first")).is_some());
+}
+
 #[tokio::test]
 async fn cold_plan_creates_everything_and_apply_creates_dependencies_first_with_their_real_outputs() {
     let mock = MockProvider::new();
