@@ -84,6 +84,8 @@ pub struct AwsProvider {
     firehose: aws_sdk_firehose::Client,
     iam: aws_sdk_iam::Client,
     kms: aws_sdk_kms::Client,
+    /// This stack's keys the last read found scheduled for deletion.
+    kms_pending: Arc<kms::key::PendingDeletion>,
     logs: aws_sdk_cloudwatchlogs::Client,
     /// The organization's management account, when a profile for it is configured.
     organizations: Option<aws_sdk_organizations::Client>,
@@ -146,6 +148,7 @@ impl AwsProvider {
             firehose: aws_sdk_firehose::Client::new(&sdk),
             iam: aws_sdk_iam::Client::new(&sdk),
             kms: aws_sdk_kms::Client::new(&sdk),
+            kms_pending: Arc::default(),
             logs: aws_sdk_cloudwatchlogs::Client::new(&sdk),
             organizations: config::load_organization(connection).await.map(|c| aws_sdk_organizations::Client::new(&c)),
             s3: aws_sdk_s3::Client::from_conf(s3_config),
@@ -250,7 +253,7 @@ impl Provider for AwsProvider {
         let (d, o) = (desired, ownership);
         let services: Vec<(&str, Read<'_>)> = vec![
             ("ec2", Box::pin(ec2::read(&self.ec2, d, o))),
-            ("kms", Box::pin(kms::read(&self.kms, d, o))),
+            ("kms", Box::pin(kms::read(&self.kms, d, o, &self.kms_pending))),
             ("s3", Box::pin(s3::read(&self.s3, d, o))),
             ("sqs", Box::pin(sqs::read(&self.sqs, d, o))),
             ("events", Box::pin(events::read(&self.events, d, o))),
@@ -287,7 +290,7 @@ impl Provider for AwsProvider {
             Kind::Vpc | Kind::Subnet | Kind::InternetGateway | Kind::RouteTable | Kind::VpcEndpoint => {
                 ec2::create(&self.ec2, resource).await
             }
-            Kind::KmsKey => kms::key::create(&self.kms, resource).await,
+            Kind::KmsKey => kms::key::create(&self.kms, resource, &self.kms_pending).await,
             Kind::S3Bucket => s3::bucket::create(&self.s3, resource).await,
             Kind::SqsQueue => sqs::queue::create(&self.sqs, resource).await,
             Kind::EventBus => events::bus::create(&self.events, resource).await,

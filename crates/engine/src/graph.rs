@@ -220,11 +220,6 @@ impl ResourceGraph {
         self.order.is_empty()
     }
 
-    /// Whether `address` is declared and refers to another resource.
-    pub fn has_dependencies(&self, address: &Address) -> bool {
-        self.place_of(address).is_some_and(|at| !self.templates[at].is_empty())
-    }
-
     /// The resources `address` refers to directly.
     pub fn dependencies(&self, address: &Address) -> Vec<&Address> {
         self.neighbors(address, Direction::Incoming)
@@ -233,11 +228,6 @@ impl ResourceGraph {
     /// The resources that refer to `address` directly.
     pub fn dependents(&self, address: &Address) -> Vec<&Address> {
         self.neighbors(address, Direction::Outgoing)
-    }
-
-    /// [`ResourceGraph::dependencies`] in no particular order, without a copy.
-    pub fn dependencies_unordered(&self, address: &Address) -> impl Iterator<Item = &Address> {
-        self.neighbors_unordered(address, Direction::Incoming)
     }
 
     /// [`ResourceGraph::dependents`] in no particular order, without a copy.

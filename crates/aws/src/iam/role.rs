@@ -192,34 +192,37 @@ async fn converge_policies(client: &Client, live: &Role, desired: &Role) -> Resu
     let name = &desired.name;
     let (have, want): (BTreeSet<&String>, BTreeSet<&String>) =
         (live.managed_policy_arns.iter().collect(), desired.managed_policy_arns.iter().collect());
-    for arn in want.difference(&have) {
-        client.attach_role_policy().role_name(name).policy_arn(*arn).send().await.op("iam:AttachRolePolicy")?;
-    }
-    for arn in have.difference(&want) {
+    // Each call touches one policy: they go out together.
+    let attach = try_join_all(want.difference(&have).map(|arn| async move {
+        client.attach_role_policy().role_name(name).policy_arn(*arn).send().await.op("iam:AttachRolePolicy")
+    }));
+    let detach = try_join_all(have.difference(&want).map(|arn| async move {
         absent_if(
             client.detach_role_policy().role_name(name).policy_arn(*arn).send().await.op("iam:DetachRolePolicy"),
             NOT_FOUND,
-        )?;
-    }
-    for (policy, doc) in &desired.inline_policies {
-        let same = live.inline_policies.get(policy).is_some_and(|l| bankinfra_model::policy::equivalent(l, doc));
-        if !same {
-            client
-                .put_role_policy()
-                .role_name(name)
-                .policy_name(policy)
-                .policy_document(doc.to_string())
-                .send()
-                .await
-                .op("iam:PutRolePolicy")?;
-        }
-    }
-    for policy in live.inline_policies.keys().filter(|p| !desired.inline_policies.contains_key(*p)) {
+        )
+    }));
+    let changed = desired.inline_policies.iter().filter(|(policy, doc)| {
+        !live.inline_policies.get(*policy).is_some_and(|l| bankinfra_model::policy::equivalent(l, doc))
+    });
+    let put = try_join_all(changed.map(|(policy, doc)| async move {
+        client
+            .put_role_policy()
+            .role_name(name)
+            .policy_name(policy)
+            .policy_document(doc.to_string())
+            .send()
+            .await
+            .op("iam:PutRolePolicy")
+    }));
+    let removed = live.inline_policies.keys().filter(|p| !desired.inline_policies.contains_key(*p));
+    let delete = try_join_all(removed.map(|policy| async move {
         absent_if(
             client.delete_role_policy().role_name(name).policy_name(policy).send().await.op("iam:DeleteRolePolicy"),
             NOT_FOUND,
-        )?;
-    }
+        )
+    }));
+    tokio::try_join!(attach, detach, put, delete)?;
     Ok(())
 }
 

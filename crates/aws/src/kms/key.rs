@@ -4,10 +4,13 @@
 //! restores it (CancelKeyDeletion) instead of making a second key.
 
 use aws_sdk_kms::Client;
-use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType, Tag};
+use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, Tag};
 use bankinfra_model::props::kms::Key;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use bankinfra_model::{
-    DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_ADDRESS,
+    Address, DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_ADDRESS,
     TAG_STACK, TAG_STAGE, Tags,
 };
 use futures_util::future::try_join_all;
@@ -16,10 +19,48 @@ use crate::error::{OrProviderError, absent_if, has_code};
 
 const NOT_FOUND: &[&str] = &["NotFoundException"];
 
+/// This stack's keys that the last read found scheduled for deletion, by address: a create of
+/// one of them restores it without listing the account's keys again (the stage lock keeps any
+/// other run from scheduling one meanwhile). Unknown until a read.
+#[derive(Debug, Default)]
+pub(crate) struct PendingDeletion(Mutex<Option<HashMap<Address, Vec<Scheduled>>>>);
+
+/// A key scheduled for deletion.
+#[derive(Debug, Clone)]
+struct Scheduled {
+    id: String,
+    arn: String,
+    key_spec: String,
+    key_usage: String,
+}
+
+impl Scheduled {
+    /// Whether restoring this key gives `p`'s spec and usage (fixed at creation): restoring one
+    /// of another would leave a key that must be replaced.
+    fn fits(&self, p: &Key) -> bool {
+        self.key_spec == p.key_spec && self.key_usage == p.key_usage
+    }
+}
+
+impl PendingDeletion {
+    fn record(&self, found: HashMap<Address, Vec<Scheduled>>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(found);
+    }
+
+    /// `None` when no read has looked; otherwise a key scheduled for deletion at `address` that
+    /// fits `p`, if any (taken: a restored key is no longer pending).
+    fn take(&self, address: &Address, p: &Key) -> Option<Option<Scheduled>> {
+        let mut found = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let keys = found.as_mut()?.get_mut(address);
+        Some(keys.and_then(|keys| keys.iter().position(|k| k.fits(p)).map(|at| keys.remove(at))))
+    }
+}
+
 pub(crate) async fn read(
     client: &Client,
     desired: &[Resource],
     ownership: &Ownership,
+    pending: &PendingDeletion,
 ) -> Result<Vec<LiveResource>, ProviderError> {
     let (key_ids, aliases) = tokio::try_join!(list_keys(client), list_aliases(client))?;
     // AWS-managed keys (alias/aws/*) are never ours and may refuse ListResourceTags.
@@ -47,7 +88,7 @@ pub(crate) async fn read(
             let meta = client.describe_key().key_id(&id).send().await.op("kms:DescribeKey")?;
             let Some(meta) = meta.key_metadata() else { return Ok(None) };
             if matches!(meta.key_state(), Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion)) {
-                return Ok(None);
+                return Ok(Some(Found::Scheduled(address, scheduled(&id, meta))));
             }
             let (rotation, policy) = tokio::try_join!(
                 async {
@@ -63,7 +104,7 @@ pub(crate) async fn read(
             )?;
             let policy = policy.policy().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(serde_json::Value::Null);
             let arn = meta.arn().unwrap_or_default().to_string();
-            Ok::<_, ProviderError>(Some(LiveResource {
+            Ok::<_, ProviderError>(Some(Found::Live(Box::new(LiveResource {
                 address,
                 outputs: outputs(&id, &arn),
                 physical_id: id.clone(),
@@ -79,10 +120,35 @@ pub(crate) async fn read(
                     policy,
                     tags,
                 }),
-            }))
+            }))))
         })
     });
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    let mut live = Vec::new();
+    let mut scheduled: HashMap<Address, Vec<Scheduled>> = HashMap::new();
+    for found in try_join_all(reads).await?.into_iter().flatten() {
+        match found {
+            Found::Live(l) => live.push(*l),
+            Found::Scheduled(address, key) => scheduled.entry(address).or_default().push(key),
+        }
+    }
+    pending.record(scheduled);
+    Ok(live)
+}
+
+/// One of this stack's keys, as a read finds it.
+enum Found {
+    Live(Box<LiveResource>),
+    /// Scheduled for deletion, at an address.
+    Scheduled(Address, Scheduled),
+}
+
+fn scheduled(id: &str, meta: &KeyMetadata) -> Scheduled {
+    Scheduled {
+        id: id.to_string(),
+        arn: meta.arn().unwrap_or_default().to_string(),
+        key_spec: meta.key_spec().map(|s| s.as_str().to_string()).unwrap_or_default(),
+        key_usage: meta.key_usage().map(|u| u.as_str().to_string()).unwrap_or_default(),
+    }
 }
 
 fn outputs(id: &str, arn: &str) -> Outputs {
@@ -150,10 +216,18 @@ fn key_props(resource: &Resource) -> Result<&Key, ProviderError> {
     }
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
+pub(crate) async fn create(
+    client: &Client,
+    resource: &Resource,
+    pending: &PendingDeletion,
+) -> Result<Outputs, ProviderError> {
     let p = key_props(resource)?;
-    if let Some((id, arn)) = scheduled_for_deletion(client, &p.tags).await? {
-        return restore(client, p, id, arn).await;
+    let scheduled = match pending.take(&resource.address, p) {
+        Some(known) => known,
+        None => scheduled_for_deletion(client, p).await?,
+    };
+    if let Some(key) = scheduled {
+        return restore(client, p, key.id, key.arn).await;
     }
     let out = client
         .create_key()
@@ -173,22 +247,24 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outpu
     rotate_and_name(client, p, id, arn).await
 }
 
-/// The ID and ARN of this stack's key for the same address that a destroy scheduled for
-/// deletion, if any: the pending window exists so that such a key can come back.
-async fn scheduled_for_deletion(client: &Client, owner: &Tags) -> Result<Option<(String, String)>, ProviderError> {
+/// This stack's key for the same address that a destroy scheduled for deletion and that fits
+/// `p`, if any: the pending window exists so that such a key can come back. (Asked only when no
+/// read has looked: see [`PendingDeletion`].)
+async fn scheduled_for_deletion(client: &Client, p: &Key) -> Result<Option<Scheduled>, ProviderError> {
     let identity = [TAG_STACK, TAG_STAGE, TAG_ADDRESS];
-    if identity.iter().any(|k| !owner.contains_key(*k)) {
+    if identity.iter().any(|k| !p.tags.contains_key(*k)) {
         return Ok(None);
     }
     for id in list_keys(client).await? {
         let described = absent_if(client.describe_key().key_id(&id).send().await.op("kms:DescribeKey"), NOT_FOUND)?;
         let Some(meta) = described.as_ref().and_then(|d| d.key_metadata()) else { continue };
-        if meta.key_state() != Some(&KeyState::PendingDeletion) {
+        let key = scheduled(&id, meta);
+        if meta.key_state() != Some(&KeyState::PendingDeletion) || !key.fits(p) {
             continue;
         }
         let tags = tags_of(client, &id).await?;
-        if identity.iter().all(|k| tags.get(*k) == owner.get(*k)) {
-            return Ok(Some((id, meta.arn().unwrap_or_default().to_string())));
+        if identity.iter().all(|k| tags.get(*k) == p.tags.get(*k)) {
+            return Ok(Some(key));
         }
     }
     Ok(None)
@@ -213,14 +289,17 @@ async fn restore(client: &Client, p: &Key, id: String, arn: String) -> Result<Ou
     rotate_and_name(client, p, id, arn).await
 }
 
-/// The last steps of making key `id` the declared `p`: its rotation, its state (disabled after
-/// rotation is set, which needs an enabled key) and its alias.
+/// The last steps of making key `id` the declared `p`: its rotation, then its state (disabled
+/// after rotation is set, which needs an enabled key); and, meanwhile, its alias.
 async fn rotate_and_name(client: &Client, p: &Key, id: String, arn: String) -> Result<Outputs, ProviderError> {
-    set_rotation(client, &id, p).await?;
-    if !p.enabled {
-        client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
-    }
-    point_alias(client, &p.alias, &id, &p.tags).await?;
+    let rotate_then_state = async {
+        set_rotation(client, &id, p).await?;
+        if !p.enabled {
+            client.disable_key().key_id(&id).send().await.op("kms:DisableKey")?;
+        }
+        Ok(())
+    };
+    tokio::try_join!(rotate_then_state, point_alias(client, &p.alias, &id, &p.tags))?;
     Ok(outputs(&id, &arn))
 }
 
