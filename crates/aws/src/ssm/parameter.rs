@@ -1,7 +1,7 @@
 //! `ssm_parameter`: a String parameter. Name-addressed: declared ones are read by name (ten per
 //! GetParameters call), orphans are found with a tag filter on DescribeParameters.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType, ResourceTypeForTagging, Tag};
@@ -16,6 +16,15 @@ use crate::error::{OrProviderError, absent_if, has_code};
 /// Most names GetParameters accepts per call.
 const GET_BATCH: usize = 10;
 
+/// The parameters of `names` that exist, in batches of [`GET_BATCH`] at once.
+async fn get(client: &Client, names: &[String]) -> Result<Vec<aws_sdk_ssm::types::Parameter>, ProviderError> {
+    let batches = try_join_all(names.chunks(GET_BATCH).map(|chunk| async move {
+        client.get_parameters().set_names(Some(chunk.to_vec())).send().await.op("ssm:GetParameters")
+    }))
+    .await?;
+    Ok(batches.iter().flat_map(|b| b.parameters().to_vec()).collect())
+}
+
 pub(crate) async fn read(
     client: &Client,
     desired: &[Resource],
@@ -25,17 +34,15 @@ pub(crate) async fn read(
         Props::SsmParameter(p) => Some(&p.name),
         _ => None,
     });
-    let owned =
-        describe(client, vec![tag_filter(TAG_STACK, &ownership.stack), tag_filter(TAG_STAGE, &ownership.stage)])
-            .await?;
-    let mut names: BTreeSet<String> = declared.keys().cloned().collect();
-    names.extend(owned.keys().cloned());
-    let names: Vec<String> = names.into_iter().collect();
-    let batches = try_join_all(names.chunks(GET_BATCH).map(|chunk| async move {
-        client.get_parameters().set_names(Some(chunk.to_vec())).send().await.op("ssm:GetParameters")
-    }))
-    .await?;
-    let found: Vec<aws_sdk_ssm::types::Parameter> = batches.iter().flat_map(|b| b.parameters().to_vec()).collect();
+    // The declared parameters are fetched while the owned ones are listed; then the owned ones
+    // no longer declared.
+    let declared_names: Vec<String> = declared.keys().cloned().collect();
+    let (owned, mut found) = tokio::try_join!(
+        describe(client, vec![tag_filter(TAG_STACK, &ownership.stack), tag_filter(TAG_STAGE, &ownership.stage)]),
+        get(client, &declared_names),
+    )?;
+    let undeclared: Vec<String> = owned.keys().filter(|n| !declared.contains_key(*n)).cloned().collect();
+    found.extend(get(client, &undeclared).await?);
     // Descriptions of declared parameters that the tag filter did not return.
     let missing: Vec<String> =
         found.iter().filter_map(|p| p.name()).filter(|n| !owned.contains_key(*n)).map(str::to_string).collect();
