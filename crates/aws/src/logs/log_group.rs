@@ -29,7 +29,7 @@ pub(crate) async fn read(
             _ => None,
         })
         .collect();
-    let groups = list(client).await?;
+    let groups = list(client, None).await?;
     let reads = groups.into_iter().map(|g| {
         let (declared, wanted_streams) = (&declared, &wanted_streams);
         async move {
@@ -106,11 +106,16 @@ fn group_arn(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> String {
         .unwrap_or_else(|| g.arn().unwrap_or_default().trim_end_matches(":*").to_string())
 }
 
-async fn list(client: &Client) -> Result<Vec<aws_sdk_cloudwatchlogs::types::LogGroup>, ProviderError> {
+/// Every log group, or those whose names start with `prefix`.
+async fn list(
+    client: &Client,
+    prefix: Option<&str>,
+) -> Result<Vec<aws_sdk_cloudwatchlogs::types::LogGroup>, ProviderError> {
     let mut groups = Vec::new();
     let mut token = None;
     loop {
-        let page = client.describe_log_groups().set_next_token(token).send().await.op("logs:DescribeLogGroups")?;
+        let request = client.describe_log_groups().set_log_group_name_prefix(prefix.map(str::to_string));
+        let page = request.set_next_token(token).send().await.op("logs:DescribeLogGroups")?;
         groups.extend(page.log_groups().iter().cloned());
         token = page.next_token().map(str::to_string);
         if token.is_none() || page.log_groups().is_empty() {
@@ -266,32 +271,18 @@ pub(crate) async fn data_at_risk(
     live: &LiveResource,
 ) -> Result<Option<bankinfra_model::DataAtRisk>, ProviderError> {
     let name = live.physical_id.as_str();
-    let mut token = None;
-    loop {
-        let page = client
-            .describe_log_groups()
-            .log_group_name_prefix(name)
-            .set_next_token(token)
-            .send()
-            .await
-            .op("logs:DescribeLogGroups")?;
-        if let Some(group) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name)) {
-            let bytes = group.stored_bytes().unwrap_or(0).max(0) as u64;
-            let mut stored = bankinfra_model::DataAtRisk::bytes(bytes, true);
-            // storedBytes lags behind recent events: a group with streams is not called empty.
-            let streams = client.describe_log_streams().log_group_name(name).limit(1).send().await;
-            let has_streams = !streams.op("logs:DescribeLogStreams")?.log_streams().is_empty();
-            if bytes == 0 && has_streams {
-                stored.push_str(" so far (AWS counts recent events with a delay)");
-            }
-            return Ok(Some(bankinfra_model::DataAtRisk {
-                facts: vec![("stored".to_string(), stored)],
-                empty: bytes == 0 && !has_streams,
-            }));
-        }
-        token = page.next_token().map(str::to_string);
-        if token.is_none() || page.log_groups().is_empty() {
-            return Ok(None);
-        }
+    let groups = list(client, Some(name)).await?;
+    let Some(group) = groups.iter().find(|g| g.log_group_name() == Some(name)) else { return Ok(None) };
+    let bytes = group.stored_bytes().unwrap_or(0).max(0) as u64;
+    let mut stored = bankinfra_model::DataAtRisk::bytes(bytes, true);
+    // storedBytes lags behind recent events: a group with streams is not called empty.
+    let streams = client.describe_log_streams().log_group_name(name).limit(1).send().await;
+    let has_streams = !streams.op("logs:DescribeLogStreams")?.log_streams().is_empty();
+    if bytes == 0 && has_streams {
+        stored.push_str(" so far (AWS counts recent events with a delay)");
     }
+    Ok(Some(bankinfra_model::DataAtRisk {
+        facts: vec![("stored".to_string(), stored)],
+        empty: bytes == 0 && !has_streams,
+    }))
 }
