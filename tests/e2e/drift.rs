@@ -1,9 +1,6 @@
 //! Out-of-band drift is planned as exactly what changed, repaired by apply, and then gone.
 
-use aws_sdk_s3::types::{
-    BucketLifecycleConfiguration, BucketVersioningStatus, ExpirationStatus, LifecycleExpiration, LifecycleRule,
-    LifecycleRuleFilter, VersioningConfiguration,
-};
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 
 use crate::harness::{Env, changes, owned_filters};
 
@@ -25,19 +22,7 @@ async fn drift_is_planned_exactly_and_repaired() {
         .await
         .unwrap();
     // The documents lifecycle rule changed to expire after 30 days.
-    let rule = LifecycleRule::builder()
-        .id("retention")
-        .status(ExpirationStatus::Enabled)
-        .filter(LifecycleRuleFilter::builder().prefix("").build())
-        .expiration(LifecycleExpiration::builder().days(30).build())
-        .build()
-        .unwrap();
-    s3.put_bucket_lifecycle_configuration()
-        .bucket("bank-documents-local")
-        .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().unwrap())
-        .send()
-        .await
-        .unwrap();
+    env.expire_objects_after("bank-documents-local", 30).await;
     // An ownership tag removed from a subnet.
     let subnets = ec2.describe_subnets().set_filters(Some(owned_filters())).send().await.unwrap();
     let subnet = subnets

@@ -921,10 +921,10 @@ fn kms_rows() -> Vec<Row> {
 mod s3 {
     use aws_sdk_s3::types::{
         BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
-        DefaultRetention, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
-        ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule,
-        PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-        ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration,
+        DefaultRetention, LifecycleRule, LifecycleRuleFilter, ObjectLockConfiguration, ObjectLockEnabled,
+        ObjectLockRetentionMode, ObjectLockRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+        ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
+        VersioningConfiguration,
     };
 
     use super::{DRIFTED, REGION, TAG, key_arn, parse, rewritten, without_last_statement};
@@ -1011,20 +1011,7 @@ mod s3 {
     }
 
     pub async fn lifecycle(e: &Env) {
-        let rule = LifecycleRule::builder()
-            .id("retention")
-            .status(ExpirationStatus::Enabled)
-            .filter(LifecycleRuleFilter::builder().prefix("").build())
-            .expiration(LifecycleExpiration::builder().days(30).build())
-            .build()
-            .unwrap();
-        e.s3()
-            .put_bucket_lifecycle_configuration()
-            .bucket(bucket("reports"))
-            .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().unwrap())
-            .send()
-            .await
-            .unwrap();
+        e.expire_objects_after(&bucket("reports"), 30).await;
     }
 
     /// The rule as declared, but narrowed to a prefix: no longer a whole-bucket rule.

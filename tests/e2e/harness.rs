@@ -240,6 +240,27 @@ impl Env {
         aws_sdk_ssm::Client::new(&self.sdk)
     }
 
+    /// Out of band: `bucket`'s whole-bucket `retention` rule now expires objects after `days`.
+    pub async fn expire_objects_after(&self, bucket: &str, days: i32) {
+        use aws_sdk_s3::types::{
+            BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
+        };
+        let rule = LifecycleRule::builder()
+            .id("retention")
+            .status(ExpirationStatus::Enabled)
+            .filter(LifecycleRuleFilter::builder().prefix("").build())
+            .expiration(LifecycleExpiration::builder().days(days).build())
+            .build()
+            .unwrap();
+        self.s3()
+            .put_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn param(&self, path: &str) -> Option<String> {
         let out = self.ssm().get_parameter().name(format!("/bank/{STAGE}/{path}")).send().await.ok()?;
         out.parameter()?.value().map(str::to_string)
