@@ -276,7 +276,7 @@ fn trusting(ca: &Path) -> aws_sdk_s3::config::SharedHttpClient {
         .build()
         .expect("a TLS context trusting the emulator's CA");
     aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
         .tls_context(context)
         .build_https()
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::config::Credentials;
+use aws_sdk_sts::config::{Credentials, SharedHttpClient};
+use aws_smithy_http_client::tls;
 
 /// Where and how to reach AWS for one stage.
 #[derive(Debug, Clone)]
@@ -35,9 +36,18 @@ impl Connection {
 /// environment).
 pub const EMULATOR_SECRET_KEY: &str = "bankinfra-local-secret-key";
 
+/// The HTTPS client of every SDK client and credential provider: hyper with rustls on ring,
+/// trusting the platform's roots (`SSL_CERT_FILE` and `SSL_CERT_DIR` included).
+fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
+}
+
 /// The shared settings: region, bounded adaptive retries and timeouts, the endpoint override.
 fn defaults(connection: &Connection) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .region(Region::new(connection.region.clone()))
         // Adaptive: exponential backoff with jitter, plus a client-side rate limiter that slows
         // every call of a client down once its service throttles (the engine's retry policy,
