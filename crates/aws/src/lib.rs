@@ -79,6 +79,8 @@ pub struct CallerIdentity {
 pub struct AwsProvider {
     cloudtrail: aws_sdk_cloudtrail::Client,
     cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// The user pools this provider created.
+    cognito_fresh: Arc<cognito::FreshPools>,
     ec2: aws_sdk_ec2::Client,
     events: aws_sdk_eventbridge::Client,
     firehose: aws_sdk_firehose::Client,
@@ -143,6 +145,7 @@ impl AwsProvider {
         AwsProvider {
             cloudtrail: aws_sdk_cloudtrail::Client::new(&sdk),
             cognito: aws_sdk_cognitoidentityprovider::Client::new(&sdk),
+            cognito_fresh: Arc::default(),
             ec2: aws_sdk_ec2::Client::new(&sdk),
             events: aws_sdk_eventbridge::Client::new(&sdk),
             firehose: aws_sdk_firehose::Client::new(&sdk),
@@ -300,8 +303,8 @@ impl Provider for AwsProvider {
             Kind::XraySamplingRule => xray::sampling_rule::create(&self.xray, resource).await,
             Kind::CloudTrailTrail => cloudtrail::trail::create(&self.cloudtrail, resource).await,
             Kind::FirehoseStream => firehose::stream::create(&self.firehose, resource).await,
-            Kind::CognitoUserPool => cognito::user_pool::create(&self.cognito, resource).await,
-            Kind::CognitoUserPoolClient => cognito::client::create(&self.cognito, resource).await,
+            Kind::CognitoUserPool => cognito::user_pool::create(&self.cognito, resource, &self.cognito_fresh).await,
+            Kind::CognitoUserPoolClient => cognito::client::create(&self.cognito, resource, &self.cognito_fresh).await,
             Kind::ServiceControlPolicy => organizations::policy::create(self.organization()?, resource).await,
             Kind::IamOidcProvider => iam::oidc_provider::create(&self.iam, resource).await,
             Kind::IamPolicy => iam::policy::create(&self.iam, resource).await,

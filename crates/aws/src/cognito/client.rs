@@ -14,7 +14,7 @@ use bankinfra_model::template::Reference;
 use bankinfra_model::{Address, FieldChange, LiveResource, Outputs, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
-use super::NOT_FOUND;
+use super::{FreshPools, NOT_FOUND};
 use crate::error::{OrProviderError, absent_if};
 
 /// Reads the declared clients of the pools in `pools`.
@@ -205,9 +205,12 @@ macro_rules! with_settings {
     }};
 }
 
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource, fresh: &FreshPools) -> Result<Outputs, ProviderError> {
     let c = client_props(resource)?;
-    if let Some((id, _)) = list(client, &c.user_pool_id).await?.into_iter().find(|(_, n)| *n == c.name) {
+    // One of the same name (left by a run that died after creating it) is converged instead.
+    if !fresh.contains(&c.user_pool_id)
+        && let Some((id, _)) = list(client, &c.user_pool_id).await?.into_iter().find(|(_, n)| *n == c.name)
+    {
         update_client(client, &id, c).await?;
         return Ok(outputs(&id, &c.name));
     }

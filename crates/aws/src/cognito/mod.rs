@@ -4,10 +4,28 @@
 pub(crate) mod client;
 pub(crate) mod user_pool;
 
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
+
 use aws_sdk_cognitoidentityprovider::Client;
 use bankinfra_model::{LiveResource, Ownership, ProviderError, Resource};
 
 pub(crate) const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
+
+/// The pools this provider created: such a pool has no app client but those this run makes,
+/// so creating one needs no look for an earlier one of the same name.
+#[derive(Default)]
+pub(crate) struct FreshPools(Mutex<HashSet<String>>);
+
+impl FreshPools {
+    fn add(&self, pool_id: &str) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(pool_id.to_string());
+    }
+
+    fn contains(&self, pool_id: &str) -> bool {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).contains(pool_id)
+    }
+}
 
 pub(crate) async fn read(
     client: &Client,

@@ -14,7 +14,7 @@ use bankinfra_model::props::cognito::{CustomAttribute, PasswordPolicy, UserPool}
 use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource};
 use futures_util::future::try_join_all;
 
-use super::NOT_FOUND;
+use super::{FreshPools, NOT_FOUND};
 use crate::error::{OrProviderError, absent_if};
 
 const CUSTOM: &str = "custom:";
@@ -160,7 +160,7 @@ async fn set_mfa(client: &Client, id: &str, p: &UserPool) -> Result<(), Provider
 
 /// Creates the pool tagged, with MFA off (Cognito needs an MFA method first), then turns TOTP
 /// MFA on. A crash in between leaves a tagged pool that the next plan updates.
-pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
+pub(crate) async fn create(client: &Client, resource: &Resource, fresh: &FreshPools) -> Result<Outputs, ProviderError> {
     let p = pool_props(resource)?;
     let schema = p
         .custom_attributes
@@ -202,6 +202,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outpu
         .user_pool()
         .ok_or_else(|| ProviderError::permanent("cognito-idp:CreateUserPool", "no pool in the response"))?;
     let id = pool.id().unwrap_or_default().to_string();
+    fresh.add(&id);
     set_mfa(client, &id, p).await?;
     Ok(outputs(&id, pool.arn().unwrap_or_default()))
 }

@@ -2,7 +2,7 @@
 //! organization's SCPs; the SCP policy type is enabled on the root first when it is not.
 
 use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Tag, TargetType};
+use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus, Root, Tag, TargetType};
 use bankinfra_model::props::organizations::ServiceControlPolicy;
 use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
 use futures_util::future::try_join_all;
@@ -52,14 +52,14 @@ pub(crate) async fn read(
     Ok(try_join_all(reads).await?.into_iter().flatten().collect())
 }
 
-/// The organization's root.
-async fn root_id(client: &Client) -> Result<String, ProviderError> {
+/// The organization's root, with the policy types enabled on it.
+async fn root(client: &Client) -> Result<Root, ProviderError> {
     let roots = client.list_roots().send().await.op("organizations:ListRoots")?;
     roots
         .roots()
         .first()
-        .and_then(|r| r.id())
-        .map(str::to_string)
+        .filter(|r| r.id().is_some())
+        .cloned()
         .ok_or_else(|| ProviderError::permanent("organizations:ListRoots", "the organization has no root"))
 }
 
@@ -114,15 +114,14 @@ fn scp_props(resource: &Resource) -> Result<&ServiceControlPolicy, ProviderError
 crate::sdk_tags!(Tag, "organizations:Tag");
 
 /// Enables the SCP policy type on the root unless it already is (the one-time precondition).
-async fn enable_scps(client: &Client, root: &str) -> Result<(), ProviderError> {
-    let roots = client.list_roots().send().await.op("organizations:ListRoots")?;
-    let enabled = roots.roots().iter().filter(|r| r.id() == Some(root)).flat_map(|r| r.policy_types()).any(|t| {
+async fn enable_scps(client: &Client, root: &Root) -> Result<(), ProviderError> {
+    let enabled = root.policy_types().iter().any(|t| {
         t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
     });
     if !enabled {
         let result = client
             .enable_policy_type()
-            .root_id(root)
+            .root_id(root.id().unwrap_or_default())
             .policy_type(PolicyType::ServiceControlPolicy)
             .send()
             .await
@@ -151,7 +150,7 @@ async fn set_attachment(client: &Client, id: &str, root: &str, attached: bool) -
 
 pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outputs, ProviderError> {
     let p = scp_props(resource)?;
-    let root = root_id(client).await?;
+    let root = root(client).await?;
     enable_scps(client, &root).await?;
     let created = client
         .create_policy()
@@ -199,7 +198,7 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outpu
         }
         Err(e) => return Err(e),
     };
-    set_attachment(client, &id, &root, p.attach_to_root).await?;
+    set_attachment(client, &id, root.id().unwrap_or_default(), p.attach_to_root).await?;
     Ok(outputs(&id, &arn))
 }
 
@@ -224,11 +223,11 @@ pub(crate) async fn update(
             .op("organizations:UpdatePolicy")?;
     }
     if fields.contains("attach_to_root") {
-        let root = root_id(client).await?;
+        let root = root(client).await?;
         if p.attach_to_root {
             enable_scps(client, &root).await?;
         }
-        set_attachment(client, id, &root, p.attach_to_root).await?;
+        set_attachment(client, id, root.id().unwrap_or_default(), p.attach_to_root).await?;
     }
     if fields.contains("tags") {
         crate::retag(

@@ -260,19 +260,18 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outpu
         .send()
         .await
         .op("s3:CreateBucket");
-    // Re-running after a crash finds our own bucket: carry on configuring it.
-    absent_if(created, &["BucketAlreadyOwnedByYou"])?;
-    let all: BTreeSet<&str> = [
-        "tags",
-        "public_access_block",
-        "kms_key_arn",
-        "versioning",
-        "policy",
-        "lifecycle_rules",
-        "object_lock_retention",
-    ]
-    .into();
-    configure(client, p, &all).await?;
+    // Re-running after a crash finds our own bucket: carry on configuring it, all of it.
+    let fresh = absent_if(created, &["BucketAlreadyOwnedByYou"])?.is_some();
+    let mut parts: BTreeSet<&str> =
+        ["tags", "public_access_block", "kms_key_arn", "versioning", "object_lock_retention"].into();
+    // A bucket made just now has no policy and no lifecycle rules: only declared ones are sent.
+    if !fresh || !p.policy.is_null() {
+        parts.insert("policy");
+    }
+    if !fresh || !p.lifecycle_rules.is_empty() {
+        parts.insert("lifecycle_rules");
+    }
+    configure(client, p, &parts).await?;
     Ok(outputs(&p.bucket))
 }
 
