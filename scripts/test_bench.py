@@ -99,6 +99,44 @@ class RequestsTest(unittest.TestCase):
         self.assertEqual(list(summary["by_operation"].items())[0], ("ssm:PutParameter", 2))
         self.assertEqual(summary["mutating_operations"], ["ssm:PutParameter"])
 
+    def test_busy_time_bound_prices_the_necessary_calls_at_the_scenarios_own_cost(self):
+        # 1.2 CPU-s for 300 requests is 4 ms each; 250 necessary ones on an emulator seen to burn
+        # at most 1.25 CPU-s per second take it 0.8 s.
+        self.assertAlmostEqual(bench.busy_bound_s(1.2, 300, 250, 1.25), 0.8)
+        self.assertIsNone(bench.busy_bound_s(None, 300, 250, 1.25))
+        self.assertIsNone(bench.busy_bound_s(1.2, 300, 250, None))
+
+    def test_the_lower_bound_is_the_largest_bound_and_never_above_the_wall_time(self):
+        def run(cpu, wall):
+            scenario = {
+                "wall_s": wall, "emulator_cpu_s": cpu,
+                "requests": {"total": 300, "mutating": 250, "read": 50, "per_resource": 2.0, "by_operation": {}},
+            }
+            cold = dict(scenario, progress={"durations_s": {"vpc.a": 0.5}})
+            return {"scenarios": {"cold apply": cold, "no-op plan": scenario, "drift plan": scenario, "destroy": scenario}}
+
+        graph = ({"vpc.a"}, [])
+        # request rate 250/500 = 0.5 s, critical path 0.5 s; the emulator's peak is the scenario's
+        # own 1.2 CPU-s in 0.96 s (above the saturation test's 0.8): busy time 1.0 x 250/300 wins
+        summary = bench.summarise([run(1.2, 0.96)], graph, rate=500, saturation_peak_cpu_per_s=0.8)
+        self.assertAlmostEqual(summary["cold apply"]["emulator_peak_cpu_per_s"], 1.25)
+        self.assertAlmostEqual(summary["cold apply"]["lower_bound_s"], 0.8)
+        self.assertEqual(summary["cold apply"]["lower_bound_from"], "busy time")
+        self.assertLessEqual(summary["cold apply"]["lower_bound_s"], summary["cold apply"]["wall_s"]["min"])
+        # without CPU figures the old bounds remain
+        summary = bench.summarise([run(None, 1.0)], graph, rate=250)
+        self.assertAlmostEqual(summary["cold apply"]["lower_bound_s"], 1.0)
+        self.assertEqual(summary["cold apply"]["lower_bound_from"], "request rate")
+        self.assertAlmostEqual(summary["no-op plan"]["lower_bound_s"], 0.2)
+
+    def test_the_cpu_of_a_process_group_is_read_from_proc(self):
+        if not os.path.isdir("/proc/self"):
+            self.skipTest("no /proc")
+        cpu = bench.process_group_cpu_s(os.getpgrp())
+        self.assertIsNotNone(cpu)
+        self.assertGreaterEqual(cpu, 0.0)
+        self.assertIsNone(bench.process_group_cpu_s(2**31 - 1))
+
     def test_spread(self):
         self.assertEqual(bench.spread([3.0, 1.0, 2.0, None]), {"min": 1.0, "median": 2.0, "max": 3.0})
         self.assertIsNone(bench.spread([None]))
