@@ -23,6 +23,7 @@ mod lock;
 mod networking;
 mod plan_fidelity;
 mod progress;
+mod request_economy;
 mod secrets;
 mod ssm_outputs;
 mod verify;
