@@ -12,8 +12,8 @@ use bankinfra_model::{LiveResource, Ownership, ProviderError, Resource};
 
 pub(crate) const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
 
-/// The pools this provider created: such a pool has no app client but those this run makes,
-/// so creating one needs no look for an earlier one of the same name.
+/// The pools this provider created. Such a pool holds only the app clients this run makes, so
+/// creating one needs no search for an earlier client of the same name.
 #[derive(Default)]
 pub(crate) struct FreshPools(Mutex<HashSet<String>>);
 
