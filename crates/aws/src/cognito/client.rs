@@ -179,8 +179,6 @@ fn oauth_flows(c: &UserPoolClient) -> Vec<OAuthFlowType> {
     c.allowed_oauth_flows.iter().map(|f| OAuthFlowType::from(f.as_str())).collect()
 }
 
-/// Creates the client. A client name already in the pool means a crashed earlier run created
-/// it: that one is updated instead of a duplicate being made.
 /// Sets every attribute a client's create and update share (the two SDK builders are different
 /// types with the same setters).
 macro_rules! with_settings {
@@ -205,9 +203,10 @@ macro_rules! with_settings {
     }};
 }
 
+/// Creates the client. A client name already in the pool means a crashed earlier run created
+/// it: that one is updated instead of a duplicate being made (a pool this run made has none).
 pub(crate) async fn create(client: &Client, resource: &Resource, fresh: &FreshPools) -> Result<Outputs, ProviderError> {
     let c = client_props(resource)?;
-    // One of the same name (left by a run that died after creating it) is converged instead.
     if !fresh.contains(&c.user_pool_id)
         && let Some((id, _)) = list(client, &c.user_pool_id).await?.into_iter().find(|(_, n)| *n == c.name)
     {

@@ -82,7 +82,6 @@ fn not_ec2(kind: Kind) -> ProviderError {
     ProviderError::permanent("ec2", format!("{kind} is not an EC2 resource"))
 }
 
-/// The live resource a successful write leaves behind: the desired props under `id`.
 /// The outputs of an EC2 resource: its ID.
 pub(super) fn id_outputs(id: String) -> Outputs {
     Outputs::from([("id".to_string(), id)])

@@ -3,12 +3,12 @@
 //! Keys pending deletion count as gone; creating one that a destroy scheduled for deletion
 //! restores it (CancelKeyDeletion) instead of making a second key.
 
-use aws_sdk_kms::Client;
-use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, Tag};
-use bankinfra_model::props::kms::Key;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use aws_sdk_kms::Client;
+use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, Tag};
+use bankinfra_model::props::kms::Key;
 use bankinfra_model::{
     Address, DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_ADDRESS,
     TAG_STACK, TAG_STAGE, Tags,
