@@ -1,5 +1,5 @@
 use anyhow::Context as _;
-use bankinfra_model::{Kind, Provider, Resource};
+use bankinfra_model::{Kind, Provider};
 use bankinfra_verify::{Basis, Facts, Report};
 
 use crate::cli::VerifyArgs;
@@ -9,10 +9,9 @@ use crate::output::outln;
 
 pub async fn run(args: VerifyArgs) -> Result<i32, Failure> {
     let ctx = Context::load(&args.common).await?;
-    let desired: Vec<Resource> = ctx.graph.resources().to_vec();
     let live = ctx
         .provider
-        .read(&Kind::ALL, &desired, &ctx.ownership)
+        .read(&Kind::ALL, ctx.graph.resources(), &ctx.ownership)
         .await
         .context("reading live state")
         .exit(exit::FAILED)?;

@@ -13,8 +13,8 @@
 //! - graph build: `ResourceGraph::build` (references parsed, edges, cycle check, topological order);
 //! - plan, cold stage: `Planner::plan` against a provider that holds nothing (all creates);
 //! - plan, converged stage: `Planner::plan` after the cold plan was applied (all no-ops);
-//! - executor: `Executor::apply` of the cold plan, parallelism 64, every provider call instant
-//!   (scheduling, reference resolution, bookkeeping).
+//! - executor: `Executor::apply` of the cold plan, parallelism 64, the provider answering at
+//!   once (scheduling, reference resolution, bookkeeping; its copying is reported apart).
 //!
 //! The targets (issue 7) are on engine medians: cold apply = build + cold plan + executor,
 //! no-op plan = build + converged plan.
@@ -25,9 +25,9 @@
 //! peak; the allocator keeps freed memory, so that includes what earlier phases left behind.
 //! Size: `BANKINFRA_BENCH_RESOURCES` (default 10,000); iterations: `BANKINFRA_BENCH_ITERS`.
 //!
-//! After the timed phases, "where the time goes" times the engine's per-resource steps one by
-//! one over the whole stack (the model calls the planner and executor make), naming the engine
-//! function that performs each.
+//! After the timed phases, "where the time goes" times per-resource steps one by one over the
+//! whole stack, naming the engine function that performs each, next to the model's own
+//! JSON-walking equivalents for comparison.
 //!
 //! `BANKINFRA_BENCH_DESTROY_SIZES=500,1000,10000` also times `plan_destroy` and the executor on a
 //! destroy of that many resources each (delete ordering is linear: one barrier per kind).
@@ -720,12 +720,12 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
         (
             format!("Props::references x{n}"),
             time(|| resources.iter().map(|r| r.props.references()).collect::<Vec<_>>()),
-            "graph.rs ResourceGraph::build (edges; the same walk and parse)",
+            "for comparison: ResourceGraph::build parses with each_str + template::pieces",
         ),
         (
             format!("Props::resolve (typed, in place) x{n}"),
             time(|| resources.iter().map(|r| r.props.resolve(&lookup, None)).collect::<Vec<_>>()),
-            "plan.rs Planner::plan, execute.rs Executor::step (resources with references)",
+            "for comparison: not used by the engine (cognito's client read uses it)",
         ),
         (
             format!("ResourceGraph::resolve (parsed templates) x{n}"),
@@ -734,7 +734,7 @@ fn breakdown(graph: &ResourceGraph, cold: &Plan, noop: &Plan) -> Vec<(String, Du
                 let value = |at: usize, output: &str| by_place[at]?.get(output).map(String::as_str);
                 (0..n).map(|at| graph.resolve(at, value, None).map(|p| p.into_owned())).collect::<Vec<_>>()
             }),
-            "the same, from the templates the graph parsed",
+            "plan.rs Planner::plan, execute.rs Executor::step: from the templates the graph parsed",
         ),
         (
             format!("  of which the copy: Props clone x{n}"),

@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::Semaphore;
 
+use crate::graph::output_at;
 use crate::retry::{RetryPolicy, Wait};
 use crate::{Action, Plan, ResourceChange, ResourceGraph};
 
@@ -431,7 +432,7 @@ impl Known {
 
     /// An output of the declared resource at `place`.
     fn output(&self, place: usize, output: &str) -> Option<&str> {
-        self.by_place[place].as_ref()?.get(output).map(String::as_str)
+        output_at(&self.by_place, place, output)
     }
 
     fn into_map(self, graph: &ResourceGraph) -> HashMap<Address, Outputs> {

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use bankinfra_model::props::strings::Strings;
 use bankinfra_model::template::Unresolved;
-use bankinfra_model::{Address, Props, Resource, template};
+use bankinfra_model::{Address, Outputs, Props, Resource, template};
 use petgraph::Direction;
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -179,13 +179,12 @@ impl ResourceGraph {
             for piece in &template.pieces {
                 match piece {
                     Piece::Text(text) => resolved.push_str(&s[text.clone()]),
-                    Piece::Output { at, output } => match (value(*at, &s[output.clone()]), on_missing) {
-                        (Some(v), _) => resolved.push_str(v),
-                        (None, Some(text)) => resolved.push_str(text),
-                        (None, None) => {
-                            return Err(Unresolved(format!("${{{}.{}}}", self.order[*at], &s[output.clone()])));
-                        }
-                    },
+                    Piece::Output { at, output } => {
+                        let output = &s[output.clone()];
+                        template::push_value(&mut resolved, value(*at, output), on_missing, || {
+                            format!("${{{}.{output}}}", self.order[*at])
+                        })?
+                    }
                 }
             }
             *s = resolved;
@@ -330,6 +329,11 @@ impl ResourceGraph {
         out.push_str("  }\n}\n");
         out
     }
+}
+
+/// Output `output` of the resource at `place`, from outputs kept by place in dependency order.
+pub(crate) fn output_at<'a>(by_place: &'a [Option<Outputs>], place: usize, output: &str) -> Option<&'a str> {
+    by_place[place].as_ref()?.get(output).map(String::as_str)
 }
 
 /// A stable colour per service, for edges.

@@ -11,6 +11,7 @@ use bankinfra_model::{
 };
 use serde::Serialize;
 
+use crate::graph::output_at;
 use crate::retry::RetryPolicy;
 use crate::{EngineError, ResourceGraph};
 
@@ -126,8 +127,7 @@ impl Plan {
         }
         let at = self.graph.place_of(&change.address).filter(|_| change.action == Action::Create)?;
         let seen = self.seen();
-        let value = |place: usize, output: &str| seen[place].as_ref()?.get(output).map(String::as_str);
-        self.graph.resolve(at, value, Some(UNKNOWN)).ok()
+        self.graph.resolve(at, |place, output| output_at(seen, place, output), Some(UNKNOWN)).ok()
     }
 
     /// Attribute-level before → after, as a plan shows it: a create's every attribute (before
@@ -150,7 +150,7 @@ impl Plan {
         }
     }
 
-    /// [`Plan::seen`], made from the changes once.
+    /// The `seen` field, made from the changes the first time it is needed.
     fn seen(&self) -> &[Option<Outputs>] {
         self.seen.get_or_init(|| {
             let by_address: HashMap<&Address, &ResourceChange> = self.changes.iter().map(|c| (&c.address, c)).collect();
@@ -161,7 +161,7 @@ impl Plan {
                     Action::Create | Action::Replace => {
                         let planned = change.planned.as_ref().map(Cow::Borrowed);
                         Some(predicted_outputs(&self.graph, at, planned, |place, output| {
-                            seen[place].as_ref()?.get(output).map(String::as_str)
+                            output_at(&seen, place, output)
                         }))
                     }
                     _ => change.live.as_ref().map(|l| l.outputs.clone()),

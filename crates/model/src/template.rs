@@ -108,24 +108,30 @@ pub fn resolve_string(
     if !s.contains("${") {
         return Ok(());
     }
+    let split = pieces(s).map_err(|e| Unresolved(e.0))?;
     let mut resolved = String::with_capacity(s.len());
-    let mut rest = s.as_str();
-    while let Some(start) = rest.find("${") {
-        resolved.push_str(&rest[..start]);
-        let after = &rest[start..];
-        let end = after.find('}').map_or(after.len(), |e| e + 1);
-        let token = &after[..end];
-        let inner = token.strip_prefix("${").and_then(|t| t.strip_suffix('}'));
-        let reference = inner.and_then(|i| parse(i).ok()).ok_or_else(|| Unresolved(token.to_string()))?;
-        match (lookup(&reference), on_missing) {
-            (Some(v), _) => resolved.push_str(&v),
-            (None, Some(text)) => resolved.push_str(text),
-            (None, None) => return Err(Unresolved(reference.to_string())),
+    for piece in &split {
+        match piece {
+            Piece::Text(text) => resolved.push_str(&s[text.clone()]),
+            Piece::Reference { reference, .. } => {
+                push_value(&mut resolved, lookup(reference).as_deref(), on_missing, || reference.to_string())?
+            }
         }
-        rest = &after[end..];
     }
-    resolved.push_str(rest);
     *s = resolved;
+    Ok(())
+}
+
+/// Appends a reference's value to `out`: `value`, else `on_missing`; with neither, fails naming
+/// the reference (`named`, as `${kind.name.output}`).
+pub fn push_value(
+    out: &mut String,
+    value: Option<&str>,
+    on_missing: Option<&str>,
+    named: impl FnOnce() -> String,
+) -> Result<(), Unresolved> {
+    let text = value.or(on_missing).ok_or_else(|| Unresolved(named()))?;
+    out.push_str(text);
     Ok(())
 }
 
@@ -145,6 +151,8 @@ mod tests {
         let split = pieces(s).unwrap();
         assert_eq!(split.len(), 4);
         assert_eq!(split[0], Piece::Text(0..2));
+        let Piece::Reference { reference, output } = &split[1] else { panic!("{split:?}") };
+        assert_eq!((reference.address.to_string(), &s[output.clone()]), ("subnet.a".to_string(), "id"));
         assert_eq!(split[2], Piece::Text(16..17));
         let Piece::Reference { reference, output } = &split[3] else { panic!("{split:?}") };
         assert_eq!((reference.address.name(), &s[output.clone()]), ("b", "arn"));
