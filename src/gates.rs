@@ -7,7 +7,7 @@ use bankinfra_engine::{Action, Plan, ResourceChange};
 use bankinfra_model::template::Reference;
 use std::collections::{HashMap, HashSet};
 
-use bankinfra_model::{Address, LiveResource, Outputs, Resource};
+use bankinfra_model::{Address, Kind, LiveResource, Outputs, Resource};
 use bankinfra_spec::Specs;
 use bankinfra_verify::{CheckResult, Facts};
 
@@ -23,15 +23,35 @@ fn placeholder(reference: &str) -> String {
 
 /// The state `plan` leaves, where `plan` may be `whole` limited by `--target`: every declared
 /// resource the plan acts on with its desired props (references resolved against live outputs,
-/// or placeholders), and every other one as it is live.
-fn prospective(whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
+/// or for a resource still to be made, what is known before it exists — its name, and its ARN
+/// where that follows from the name — else placeholders), and every other one as it is live.
+fn prospective(specs: &Specs, whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
     let in_scope: HashSet<&Address> = plan.changes.iter().map(|c| &c.address).collect();
+    let (region, account) = (&specs.stage.region, &specs.stage.account_id);
     let outputs_of = |change: &ResourceChange| -> Outputs {
         match (&change.live, change.action) {
             (Some(live), action) if action != Action::Replace || !in_scope.contains(&change.address) => {
                 live.outputs.clone()
             }
-            _ => OUTPUTS.iter().map(|o| (o.to_string(), placeholder(&format!("{}.{o}", change.address)))).collect(),
+            _ => {
+                let mut outputs: Outputs =
+                    OUTPUTS.iter().map(|o| (o.to_string(), placeholder(&format!("{}.{o}", change.address)))).collect();
+                // An ARN not known yet is still ARN-shaped, so policies naming it can be evaluated.
+                let unknown_arn = match change.address.kind() {
+                    Kind::KmsKey => {
+                        format!("arn:aws:kms:{region}:{account}:key/known-after-apply-{}", change.address.name())
+                    }
+                    kind => format!("arn:aws:{kind}:{region}:{account}:known-after-apply/{}", change.address.name()),
+                };
+                outputs.insert("arn".to_string(), unknown_arn);
+                if let Some(desired) = whole.desired(change) {
+                    outputs.extend(desired.props.predicted_outputs());
+                    if let Some(arn) = bankinfra_verify::predicted_arn(&desired.props, region, account) {
+                        outputs.insert("arn".to_string(), arn);
+                    }
+                }
+                outputs
+            }
         }
     };
     let known: HashMap<_, _> = whole
@@ -66,7 +86,7 @@ fn prospective(whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
 /// `--target`: then only the checks it makes fail count, not those that fail already (a
 /// partial deploy leaves the rest of the stack as it is, missing or not).
 pub fn violations(specs: &Specs, whole: &Plan, plan: &Plan, organization: bool) -> Vec<CheckResult> {
-    let after = bankinfra_verify::gate_violations(&Facts::new(specs, prospective(whole, plan), organization));
+    let after = bankinfra_verify::gate_violations(&Facts::new(specs, prospective(specs, whole, plan), organization));
     if plan.changes.len() == whole.changes.len() {
         return after;
     }

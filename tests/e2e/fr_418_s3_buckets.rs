@@ -60,6 +60,7 @@ async fn fr_418_seven_buckets_encrypted_versioned_private_with_lifecycle() {
         assert_eq!(unencrypted["Condition"]["Null"]["s3:x-amz-server-side-encryption"], "true");
         let incorrect = statement("DenyIncorrectEncryption").expect("DenyIncorrectEncryption");
         assert_eq!(incorrect["Condition"]["StringNotEquals"]["s3:x-amz-server-side-encryption"], "aws:kms");
+        assert_eq!(incorrect["Condition"]["Null"]["s3:x-amz-server-side-encryption"], "false");
         let wrong_key = statement("DenyWrongKmsKey").expect("DenyWrongKmsKey");
         assert_eq!(
             wrong_key["Condition"]["StringNotEqualsIfExists"]["s3:x-amz-server-side-encryption-aws-kms-key-id"],

@@ -85,10 +85,15 @@ async fn fr_420_domain_lambda_roles_platform_roles_and_secrets_policy() {
         for class in classes {
             keys.push(env.param(&format!("kms/{class}/arn")).await.unwrap());
         }
-        let mut decrypt = resources(grants(&doc, "kms:Decrypt")[0]);
+        let classified = grants(&doc, "kms:Decrypt").into_iter().find(|s| s["Sid"] == "DecryptClassifiedData").unwrap();
+        let mut decrypt = resources(classified);
         decrypt.sort();
         keys.sort();
         assert_eq!(decrypt, keys, "{role_name} decrypts exactly its classifications");
+        let alerts = grants(&doc, "kms:GenerateDataKey*");
+        assert_eq!(alerts.len(), 1, "{role_name} uses the alerts topic's key, and only through SNS");
+        assert_eq!(resources(alerts[0]), [env.param("kms/operational/arn").await.unwrap()]);
+        assert_eq!(alerts[0]["Condition"]["StringEquals"]["kms:ViaService"], "sns.ap-southeast-2.amazonaws.com");
         assert_eq!(grants(&doc, "xray:PutTraceSegments").len(), 1, "{role_name} traces");
 
         let rules = grants(&doc, "events:PutRule");

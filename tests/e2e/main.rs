@@ -5,6 +5,7 @@
 mod bad_input;
 mod ci_pipeline;
 mod data_aware_destroy;
+mod data_paths;
 mod drift;
 mod drift_coverage;
 mod faults;

@@ -30,20 +30,25 @@ async fn verify_reports_every_acceptance_check_passing_after_a_cold_apply() {
     env.apply();
     let report = verify_json(&env, 0);
     assert_eq!(report["passed"], true, "{:#?}", failing(&report));
+    // The design's checks, plus the data paths reported under each requirement.
+    let specs = bankinfra_spec::load(&bankinfra_testkit::repo_root().join("specs"), STAGE).unwrap();
+    let paths = bankinfra_verify::data_paths(&specs);
     for (id, tests) in REQUIREMENTS {
+        let tests = tests + paths.iter().filter(|p| p.requirement == id).count();
         let row = report["requirements"].as_array().unwrap().iter().find(|r| r["id"] == id).expect(id);
         assert_eq!((row["tests"].as_u64(), row["fail"].as_u64()), (Some(tests as u64), Some(0)), "{id}: {row}");
     }
-    assert!(report["checks"].as_array().unwrap().len() >= 98);
+    let total = 109 + paths.len();
+    assert_eq!(report["checks"].as_array().unwrap().len(), total);
 
     let junit = std::env::temp_dir().join(format!("bankinfra-verify-{}.xml", std::process::id()));
     let table = env.run_expect(&["verify", "--stage", STAGE, "--junit", junit.to_str().unwrap()], 0);
     assert!(table.contains("| FR / Policy | Mode | Tests | Pass | Fail | Status |"), "{table}");
     assert!(table.contains("| GOV-005 — untagged resources blocked | GATE | 4 | 4 | 0 | PASS |"), "{table}");
-    assert!(table.contains("| Total | | 109 | 109 | 0 | 100% |"), "{table}");
+    assert!(table.contains(&format!("| Total | | {total} | {total} | 0 | 100% |")), "{table}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.starts_with("<?xml") && xml.contains("<testsuites") && xml.contains("failures=\"0\""), "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 109);
+    assert_eq!(xml.matches("<testcase ").count(), total);
 }
 
 /// A cold-applied stage (with its organization) that passes every check.

@@ -96,6 +96,11 @@ impl Context {
         }
     }
 
+    /// Removes `key` (any case).
+    pub(crate) fn remove(&mut self, key: &str) {
+        self.entries.remove(&key.to_lowercase());
+    }
+
     /// Sets `key` only if it is not set yet.
     pub(crate) fn insert_if_absent(&mut self, key: &str, value: String) {
         self.entries.entry(key.to_lowercase()).or_insert(ContextValue::Single(value));

@@ -45,6 +45,9 @@ struct AttachedPolicy {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicySet {
     policies: Vec<AttachedPolicy>,
+    /// Whether the resource-based policy must allow the caller even in its own account (KMS key
+    /// policies, role trust policies), instead of an identity-based allow sufficing.
+    resource_must_allow: bool,
 }
 
 impl PolicySet {
@@ -92,6 +95,25 @@ impl PolicySet {
         self.with(PolicyType::Resource, name, Policy::parse(document)?)
     }
 
+    /// Parses and adds a KMS key policy: a resource-based policy that must allow the request, by
+    /// naming the caller or by naming its account, which then delegates to identity-based
+    /// policies. "Unless the key policy explicitly allows it, you cannot use IAM policies to
+    /// allow access to a KMS key" (AWS KMS Developer Guide, Key policies in AWS KMS,
+    /// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>).
+    pub fn key_policy(mut self, name: &str, document: &Value) -> Result<Self, PolicyError> {
+        self.resource_must_allow = true;
+        self.resource(name, document)
+    }
+
+    /// Parses and adds a role trust policy, which like a key policy must allow the caller or its
+    /// account: "Role trust policies and KMS key policies are exceptions to this logic, because
+    /// they must explicitly allow access for principals" (IAM User Guide, Policy evaluation logic,
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>).
+    pub fn trust_policy(mut self, name: &str, document: &Value) -> Result<Self, PolicyError> {
+        self.resource_must_allow = true;
+        self.resource(name, document)
+    }
+
     /// Parses and adds a service control policy.
     pub fn scp(self, name: &str, document: &Value) -> Result<Self, PolicyError> {
         self.with(PolicyType::ServiceControl, name, Policy::parse(document)?)
@@ -130,6 +152,8 @@ pub enum Reason {
     NoAllow,
     CrossAccountNeedsIdentityAllow,
     CrossAccountNeedsResourceAllow,
+    /// A key policy or role trust policy names neither the caller nor its account.
+    ResourcePolicyMustAllow,
 }
 
 impl fmt::Display for Reason {
@@ -145,6 +169,9 @@ impl fmt::Display for Reason {
             Reason::CrossAccountNeedsIdentityAllow => "cross-account request: no identity-based policy allows it",
             Reason::CrossAccountNeedsResourceAllow => {
                 "cross-account request: no resource-based policy allows the caller"
+            }
+            Reason::ResourcePolicyMustAllow => {
+                "the key or trust policy allows neither the caller nor its account, and identity-based policies cannot grant it alone"
             }
         })
     }
@@ -214,11 +241,14 @@ struct Matched {
 /// 3. same account: a resource-based policy that names the caller (or everyone) allows; one that
 ///    names the caller's role allows unless a permissions boundary does not; one that names only
 ///    the caller's account delegates to the identity-based policies;
-/// 4. an identity-based policy allows, if the permissions boundary (when there is one) does too;
+/// 4. a key policy or role trust policy ([`PolicySet::key_policy`], [`PolicySet::trust_policy`])
+///    that names neither the caller nor its account denies: identity-based policies cannot
+///    grant the request alone;
+/// 5. an identity-based policy allows, if the permissions boundary (when there is one) does too;
 ///    the account root user needs none;
-/// 5. cross-account: both an identity-based allow (and the boundary) and a resource-based allow
+/// 6. cross-account: both an identity-based allow (and the boundary) and a resource-based allow
 ///    naming the caller, its role or its account are needed;
-/// 6. otherwise the request is implicitly denied.
+/// 7. otherwise the request is implicitly denied.
 pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
     let context = request.effective_context();
     let caller = &request.principal;
@@ -293,12 +323,18 @@ pub fn evaluate(request: &Request, policies: &PolicySet) -> Evaluation {
             denied(Reason::BoundaryDoesNotAllow)
         };
     }
+    let delegating = select(Effect::Allow, Some(PolicyType::Resource), Some(PrincipalMatch::Account));
+    if policies.resource_must_allow && delegating.is_empty() {
+        return denied(Reason::ResourcePolicyMustAllow);
+    }
     if is_root {
         return allowed(Reason::RootUser, Vec::new());
     }
     match (identity_allows.is_empty(), boundary_allows) {
         (true, _) => denied(Reason::NoAllow),
         (false, false) => denied(Reason::BoundaryDoesNotAllow),
-        (false, true) => allowed(Reason::AllowedByIdentityPolicy, identity_allows),
+        (false, true) => {
+            allowed(Reason::AllowedByIdentityPolicy, identity_allows.into_iter().chain(delegating).collect())
+        }
     }
 }

@@ -40,15 +40,20 @@
 //!   (`${aws:PrincipalTag/team, 'none'}`) and the `${*}`, `${?}`, `${$}` escapes; a variable
 //!   without value makes its resource or value match nothing.
 //! - Keys derived from the principal: `aws:PrincipalArn`, `aws:PrincipalAccount`,
-//!   `aws:PrincipalType`, `aws:username`, `aws:userid` (root), `aws:PrincipalServiceName`.
+//!   `aws:PrincipalType`, `aws:username`, `aws:userid` (root), `aws:PrincipalServiceName`; the
+//!   keys AWS sets only on a service principal's own calls (`aws:SourceArn`,
+//!   `aws:SourceAccount`, ...; [`SERVICE_PRINCIPAL_ONLY_KEYS`]) are absent from every other
+//!   caller's request, role sessions of a service included.
+//! - KMS key policies and role trust policies ([`PolicySet::key_policy`],
+//!   [`PolicySet::trust_policy`]) must allow the caller or its account even in the same
+//!   account; naming the account delegates to identity-based policies.
 //!
 //! # Not modelled
 //!
 //! Session policies; resource control policies (RCPs); the SCP hierarchy (all SCPs are treated
 //! as one level, so any of them allowing suffices); the management account and service-linked
-//! roles being exempt from SCPs (leave SCPs out for those); service-specific rules such as KMS
-//! key policies having to allow IAM policies, S3 ACLs and Block Public Access, VPC endpoint
-//! policies; IAM's per-service validation of actions, resources and condition keys.
+//! roles being exempt from SCPs (leave SCPs out for those); KMS grants; S3 ACLs and Block Public
+//! Access; VPC endpoint policies; IAM's per-service validation of actions, resources and condition keys.
 
 mod arn;
 mod condition;
@@ -67,5 +72,5 @@ pub use error::{PolicyError, StatementAt};
 pub use evaluate::{Decision, Evaluation, PolicySet, PolicyType, Reason, StatementRef, evaluate};
 pub use policy::Policy;
 pub use principal::Principal;
-pub use request::Request;
+pub use request::{Request, SERVICE_PRINCIPAL_ONLY_KEYS};
 pub use statement::{Effect, Statement};

@@ -3,6 +3,16 @@
 use crate::context::Context;
 use crate::principal::Principal;
 
+/// Keys AWS sets only when a service principal calls on behalf of a resource: "This key is
+/// included in the request context only when the call to your resource is being made directly
+/// by an AWS service principal on behalf of a resource for which the configuration triggered
+/// the service-to-service request" (IAM User Guide, AWS global condition context keys,
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn>).
+/// A service that works through a role it assumed (Firehose, CloudTrail's CloudWatch Logs
+/// delivery) calls as a role session, so these keys are absent from its requests.
+pub const SERVICE_PRINCIPAL_ONLY_KEYS: [&str; 4] =
+    ["aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths"];
+
 /// A request: who does what to which resource, with its condition keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -67,9 +77,16 @@ impl Request {
         }
     }
 
-    /// The context with the keys derived from the principal added where not set.
+    /// The context with the keys derived from the principal added where not set, and without
+    /// the keys AWS sets only for service principals ([`SERVICE_PRINCIPAL_ONLY_KEYS`]) when the
+    /// caller is not one.
     pub(crate) fn effective_context(&self) -> Context {
         let mut context = self.context.clone();
+        if !matches!(self.principal, Principal::Service(_)) {
+            for key in SERVICE_PRINCIPAL_ONLY_KEYS {
+                context.remove(key);
+            }
+        }
         for (key, value) in self.principal.context_keys() {
             context.insert_if_absent(key, value);
         }

@@ -959,3 +959,133 @@ fn evaluation_explains_which_statement_decided() {
         "ExplicitDeny: explicitly denied by identity-based policy `identity` statement 1 (Sid `Deny`)"
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// AWS KMS Developer Guide, "Key policies in AWS KMS" and "Default key policy"
+// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)
+// ------------------------------------------------------------------------------------------------
+
+const KMS_ACCOUNT: &str = "111122223333";
+const KMS_KEY: &str = "arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// A key policy with the documentation's "Allow access for Key Administrators" statement, and
+/// "Enable IAM User Permissions" (the account root) when `delegate`.
+fn key_policy(delegate: bool) -> Value {
+    let mut statements = vec![json!({
+        "Sid": "Allow access for Key Administrators", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{KMS_ACCOUNT}:role/KMSKeyAdmins")},
+        "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*"], "Resource": "*"})];
+    if delegate {
+        statements.push(json!({"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{KMS_ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"}));
+    }
+    document(json!(statements))
+}
+
+fn decrypt_by(role: &str) -> Request {
+    Request::new(
+        Principal::assumed_role(&format!("arn:aws:iam::{KMS_ACCOUNT}:role/{role}"), "s"),
+        "kms:Decrypt",
+        KMS_KEY,
+    )
+}
+
+fn with_iam_decrypt(key: Value) -> PolicySet {
+    PolicySet::new()
+        .identity(
+            "ExampleRolePolicy",
+            &document(json!({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KMS_KEY})),
+        )
+        .unwrap()
+        .key_policy("key policy", &key)
+        .unwrap()
+}
+
+#[test]
+fn an_iam_policy_grants_a_key_only_where_the_key_policy_lets_the_account_delegate() {
+    let delegated = evaluate(&decrypt_by("ExampleRole"), &with_iam_decrypt(key_policy(true)));
+    assert_eq!(delegated.decision, Decision::Allow);
+    assert!(delegated.sids().contains(&"Enable IAM User Permissions"));
+    // "Without permission from the key policy, IAM policies that allow permissions have no effect."
+    let alone = evaluate(&decrypt_by("ExampleRole"), &with_iam_decrypt(key_policy(false)));
+    assert_eq!((alone.decision, alone.reason), (Decision::ImplicitDeny, Reason::ResourcePolicyMustAllow));
+}
+
+#[test]
+fn a_key_policy_naming_the_role_allows_it_without_an_iam_policy() {
+    let key_only = PolicySet::new().key_policy("key policy", &key_policy(false)).unwrap();
+    let describe = Request::new(
+        Principal::assumed_role(&format!("arn:aws:iam::{KMS_ACCOUNT}:role/KMSKeyAdmins"), "admin"),
+        "kms:DescribeKey",
+        KMS_KEY,
+    );
+    assert!(allowed(&key_only, &describe));
+    assert!(!allowed(&key_only, &Request::new(Principal::root(KMS_ACCOUNT), "kms:Decrypt", KMS_KEY)));
+}
+
+// ------------------------------------------------------------------------------------------------
+// IAM User Guide, "Policy evaluation for requests within a single account": role trust policies
+// must allow the caller or its account.
+// ------------------------------------------------------------------------------------------------
+
+fn assume(trust: Value, identity_allows: bool) -> Evaluation {
+    let mut policies = PolicySet::new();
+    if identity_allows {
+        policies = policies
+            .identity(
+                "AssumeAnyRole",
+                &document(json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})),
+            )
+            .unwrap();
+    }
+    let policies = policies.trust_policy("trust policy", &document(trust)).unwrap();
+    evaluate(&Request::new(user("Bob"), "sts:AssumeRole", &format!("arn:aws:iam::{ACCOUNT}:role/Target")), &policies)
+}
+
+#[test]
+fn a_trust_policy_naming_the_account_needs_the_callers_identity_allow() {
+    let trust = json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"});
+    assert_eq!(assume(trust.clone(), false).decision, Decision::ImplicitDeny);
+    assert!(assume(trust, true).is_allowed());
+}
+
+#[test]
+fn a_trust_policy_naming_someone_else_refuses_the_caller_whatever_its_identity_policy_says() {
+    let trust = json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:user/Alice")}, "Action": "sts:AssumeRole"});
+    assert_eq!(assume(trust, true).reason, Reason::ResourcePolicyMustAllow);
+}
+
+// ------------------------------------------------------------------------------------------------
+// IAM User Guide, "AWS global condition context keys": aws:SourceArn and aws:SourceAccount are
+// in the context only when a service principal calls directly.
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn source_arn_and_account_are_absent_from_a_role_sessions_request() {
+    let trail = format!("arn:aws:cloudtrail:us-east-2:{ACCOUNT}:trail/myTrailName");
+    let identity = PolicySet::new()
+        .identity(
+            "conditioned",
+            &document(json!({"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceArn": trail, "aws:SourceAccount": ACCOUNT}}})),
+        )
+        .unwrap();
+    // What CloudTrail would claim if the keys were sent: still absent for a role session.
+    let session = Request::new(
+        Principal::assumed_role(&format!("arn:aws:iam::{ACCOUNT}:role/CloudTrail_CloudWatchLogs_Role"), "trail"),
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-2:123456789012:log-group:trail:log-stream:s",
+    )
+    .with("aws:SourceArn", trail.as_str())
+    .with("aws:SourceAccount", ACCOUNT);
+    assert_eq!(evaluate(&session, &identity).decision, Decision::ImplicitDeny);
+    // A service principal's own call carries them.
+    let bucket = cloudtrail_bucket();
+    let put = Request::new(
+        Principal::service("cloudtrail.amazonaws.com"),
+        "s3:GetBucketAcl",
+        "arn:aws:s3:::amzn-s3-demo-bucket",
+    )
+    .with("aws:SourceArn", trail.as_str());
+    assert!(allowed(&bucket, &put));
+}

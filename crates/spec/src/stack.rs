@@ -376,7 +376,7 @@ fn for_each_items(list: &str, stack: &StackSpec) -> Option<(&'static str, Vec<St
     }
 }
 
-const SERVICE_PRINCIPALS: &[&str] = &["cloudtrail", "logs", "sns", "events"];
+const SERVICE_PRINCIPALS: &[&str] = &["cloudtrail", "logs", "sns", "events", "cloudwatch"];
 const GATEWAY_SERVICES: &[&str] = &["s3", "dynamodb"];
 const LOCK_MODES: &[&str] = &["GOVERNANCE", "COMPLIANCE"];
 

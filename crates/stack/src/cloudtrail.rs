@@ -17,7 +17,6 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
     let group = Address::new(Kind::LogGroup, "cloudtrail");
     let role = Address::new(Kind::IamRole, "cloudtrail-logs");
     let trail = Address::new(Kind::CloudTrailTrail, spec.name.get_ref());
-    let trail_arn = format!("arn:aws:cloudtrail:{}:{}:trail/{}", ctx.region(), ctx.account(), spec.name.get_ref());
     vec![
         Resource::new(
             group.clone(),
@@ -46,6 +45,11 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
                 }),
                 max_session_duration: 3600,
                 managed_policy_arns: Vec::new(),
+                // CloudTrail writes with a session of this role, whose requests carry no
+                // aws:SourceArn (bankinfra_policy::SERVICE_PRINCIPAL_ONLY_KEYS): the role is
+                // scoped by its trust policy instead, as AWS's documented policy for it is
+                // (CloudTrail User Guide, "Sending events to CloudWatch Logs",
+                // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html).
                 inline_policies: BTreeMap::from([(
                     "cloudtrail-to-cloudwatch-logs".to_string(),
                     json!({
@@ -54,8 +58,7 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
                             "Sid": "DeliverTrailEvents",
                             "Effect": "Allow",
                             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": format!("${{{group}.arn}}:log-stream:*"),
-                            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}
+                            "Resource": format!("${{{group}.arn}}:log-stream:*")
                         }]
                     }),
                 )]),

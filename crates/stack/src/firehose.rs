@@ -71,14 +71,20 @@ pub(crate) fn resources(ctx: &Context<'_>) -> Vec<Resource> {
                             ],
                             "Resource": [bucket.clone(), format!("{bucket}/*")]
                         },
+                        // The data lake uses S3 Bucket Keys, so S3 asks KMS with the bucket's
+                        // ARN as encryption context, not the object's (S3 User Guide,
+                        // "Changes to note before enabling an S3 Bucket Key",
+                        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
                         {
                             "Sid": "EncryptObjects",
                             "Effect": "Allow",
                             "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
                             "Resource": key.clone(),
                             "Condition": {
-                                "StringEquals": {"kms:ViaService": format!("s3.{region}.amazonaws.com")},
-                                "StringLike": {"kms:EncryptionContext:aws:s3:arn": format!("{bucket}/*")}
+                                "StringEquals": {
+                                    "kms:ViaService": format!("s3.{region}.amazonaws.com"),
+                                    "kms:EncryptionContext:aws:s3:arn": bucket.clone()
+                                }
                             }
                         },
                         {

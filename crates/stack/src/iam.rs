@@ -159,15 +159,16 @@ fn lambda_role(ctx: &Context<'_>, spec: &LambdaRoleSpec) -> Resource {
             managed_policy_arns: LAMBDA_MANAGED_POLICIES.iter().map(|s| s.to_string()).collect(),
             inline_policies: BTreeMap::from([(
                 format!("{domain}-domain-permissions"),
-                domain_policy(region, account, spec),
+                domain_policy(region, account, spec, *ctx.specs.stack.observability.classification.get_ref()),
             )]),
             tags: ctx.tags(&address),
         }),
     )
 }
 
-/// The inline domain policy, exactly as the design lists it.
-fn domain_policy(region: &str, account: &str, spec: &LambdaRoleSpec) -> Value {
+/// The inline domain policy, as the design lists it, plus what its SNS grant needs to work:
+/// `alerts_key` encrypts the alerts topic.
+fn domain_policy(region: &str, account: &str, spec: &LambdaRoleSpec, alerts_key: Classification) -> Value {
     let domain = spec.domain.get_ref();
     let mut secrets = vec![format!("arn:aws:secretsmanager:{region}:{account}:secret:{domain}/*")];
     if let Some(db) = &spec.neon_db {
@@ -206,6 +207,16 @@ fn domain_policy(region: &str, account: &str, spec: &LambdaRoleSpec) -> Value {
             "Effect": "Allow",
             "Action": "sns:Publish",
             "Resource": format!("arn:aws:sns:{region}:{account}:bank-*")
+        }),
+        // Publishing to an encrypted topic needs the topic's key: "the publisher must have the
+        // kms:GenerateDataKey* and kms:Decrypt permissions" (SNS Developer Guide, "Key
+        // management", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+        json!({
+            "Sid": "PublishToEncryptedAlerts",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "Resource": key_arn(alerts_key),
+            "Condition": {"StringEquals": {"kms:ViaService": format!("sns.{region}.amazonaws.com")}}
         }),
         json!({
             "Sid": "DecryptClassifiedData",

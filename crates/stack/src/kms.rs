@@ -57,6 +57,17 @@ fn key_policy(ctx: &Context<'_>, class: &str, services: &[&str]) -> Value {
                         "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account}:trail/*")}
                     }
                 }),
+                // The trail bucket uses an S3 Bucket Key: "kms:Decrypt permissions are required
+                // to create or update a trail with SSE-KMS encryption enabled" (CloudTrail User
+                // Guide, "Configure AWS KMS key policies for CloudTrail",
+                // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+                json!({
+                    "Sid": "AllowCloudTrailDecryptWithBucketKey",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*"
+                }),
                 json!({
                     "Sid": "AllowCloudTrailDescribeKey",
                     "Effect": "Allow",
@@ -82,13 +93,28 @@ fn key_policy(ctx: &Context<'_>, class: &str, services: &[&str]) -> Value {
                 "Condition": {"StringEquals": {"aws:SourceAccount": account}}
             })],
             // EventBridge writes undeliverable events into the KMS-encrypted dead-letter queues.
+            // AWS documents this statement without a condition (SQS Developer Guide, "Enable
+            // compatibility between event sources from AWS services and encrypted queues",
+            // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services)
+            // and documents no aws:SourceAccount on the KMS call SQS makes for it; which rules
+            // may send is the queue policy's aws:SourceArn condition.
             "events" => vec![json!({
                 "Sid": "AllowEventBridgeDeadLetterQueues",
                 "Effect": "Allow",
                 "Principal": {"Service": "events.amazonaws.com"},
                 "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}}
+                "Resource": "*"
+            })],
+            // CloudWatch alarms publish to the encrypted alerts topic as this service, which
+            // needs the key (SNS Developer Guide, "Enabling compatibility between event sources
+            // from AWS services and encrypted topics",
+            // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+            "cloudwatch" => vec![json!({
+                "Sid": "AllowCloudWatchAlarmsToEncryptedTopics",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*"
             })],
             // The spec loader accepts only the services above.
             _ => Vec::new(),

@@ -62,6 +62,16 @@ fn lifecycle(b: &BucketSpec) -> Vec<LifecycleRule> {
 
 /// SSL-only, DenyUnencryptedPut, DenyIncorrectEncryption and DenyWrongKmsKey for every bucket;
 /// the explicit delete deny and CloudTrail delivery where the spec asks for them.
+///
+/// DenyUnencryptedPut catches a PUT without an SSE header, DenyIncorrectEncryption a header
+/// other than `aws:kms`, DenyWrongKmsKey any key but the bucket's: a PUT that asks for `aws:kms`
+/// without naming a key is encrypted with the AWS managed key `aws/s3` (S3 User Guide,
+/// "Specifying server-side encryption with AWS KMS",
+/// https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html), so the
+/// `...IfExists` operator, true when the key is absent (IAM User Guide, "...IfExists condition
+/// operators"), rightly denies it too. Multipart uploads carry the headers on
+/// CreateMultipartUpload only; UploadPart and CompleteMultipartUpload are authorised as
+/// `s3:PutObject` in the upload's context (see `docs/data-paths.md`).
 fn bucket_policy(ctx: &Context<'_>, name: &str, key_arn: &str, b: &BucketSpec) -> Value {
     let bucket_arn = format!("arn:aws:s3:::{name}");
     let objects = format!("{bucket_arn}/*");
@@ -88,7 +98,10 @@ fn bucket_policy(ctx: &Context<'_>, name: &str, key_arn: &str, b: &BucketSpec) -
             "Principal": "*",
             "Action": "s3:PutObject",
             "Resource": objects,
-            "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
+            "Condition": {
+                "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+                "Null": {"s3:x-amz-server-side-encryption": "false"}
+            }
         }),
         json!({
             "Sid": "DenyWrongKmsKey",

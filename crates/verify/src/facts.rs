@@ -9,8 +9,10 @@ use bankinfra_model::props::events::{EventArchive, EventBus};
 use bankinfra_model::props::firehose::DeliveryStream;
 use bankinfra_model::props::iam::{ManagedPolicy, Role};
 use bankinfra_model::props::kms::Key;
+use bankinfra_model::props::logs::LogGroup;
 use bankinfra_model::props::organizations::ServiceControlPolicy;
 use bankinfra_model::props::s3::Bucket;
+use bankinfra_model::props::sns::Topic;
 use bankinfra_model::props::sqs::Queue;
 use bankinfra_model::{Address, Kind, LiveResource, Props};
 use bankinfra_spec::Specs;
@@ -53,6 +55,8 @@ impl<'a> Facts<'a> {
     accessor!(managed_policy, IamPolicy, IamPolicy, ManagedPolicy);
     accessor!(trail, CloudTrailTrail, CloudTrailTrail, Trail);
     accessor!(scp, ServiceControlPolicy, ServiceControlPolicy, ServiceControlPolicy);
+    accessor!(log_group, LogGroup, LogGroup, LogGroup);
+    accessor!(topic, SnsTopic, SnsTopic, Topic);
 
     /// An output of a live resource (`arn`, `id`, ...).
     pub fn output(&self, kind: Kind, name: &str, output: &str) -> Result<String, String> {
