@@ -4,22 +4,30 @@ use bankinfra_aws::{AwsProvider, ProbeOutcome};
 use bankinfra_model::Kind;
 use bankinfra_verify::{Basis, CheckResult, Facts};
 
-/// A probe whose outcome must be `want_accepted`.
+/// A probe whose outcome must be `want_accepted`; refusing it is only ever AWS's
+/// `AccessDenied` (a policy's refusal). Any other rejection fails, naming its code; a probe that
+/// could not run is reported as not run.
 fn verdict(
     requirement: &'static str,
     name: String,
     result: Result<ProbeOutcome, bankinfra_model::ProviderError>,
     want_accepted: bool,
 ) -> CheckResult {
-    let (failure, note) = match result {
-        Ok(ProbeOutcome::Accepted) if want_accepted => (None, None),
-        Ok(ProbeOutcome::Accepted) => (Some("the endpoint accepted it".to_string()), None),
-        Ok(ProbeOutcome::Rejected(code)) if !want_accepted => (None, Some(format!("rejected with {code}"))),
-        Ok(ProbeOutcome::Rejected(code)) => (Some(format!("the endpoint rejected it with {code}")), None),
-        Ok(ProbeOutcome::NotRun(why)) => (None, Some(format!("not run: {why}"))),
-        Err(e) => (Some(format!("the probe failed: {e}")), None),
-    };
-    CheckResult::new(requirement, name, Basis::Probe, failure, note)
+    let fail = |why: String| CheckResult::failed(requirement, name.clone(), Basis::Probe, why);
+    match result {
+        Ok(ProbeOutcome::Accepted) if want_accepted => CheckResult::passed(requirement, name, Basis::Probe, None),
+        Ok(ProbeOutcome::Accepted) => fail("the endpoint accepted it".into()),
+        Ok(ProbeOutcome::Denied) if !want_accepted => {
+            CheckResult::passed(requirement, name, Basis::Probe, Some("refused with AccessDenied".into()))
+        }
+        Ok(ProbeOutcome::Denied) => fail("the endpoint refused it with AccessDenied".into()),
+        Ok(ProbeOutcome::Rejected(code)) if !want_accepted => {
+            fail(format!("the endpoint rejected it with {code}, not AccessDenied: no policy refused it"))
+        }
+        Ok(ProbeOutcome::Rejected(code)) => fail(format!("the endpoint rejected it with {code}")),
+        Ok(ProbeOutcome::NotRun(why)) => CheckResult::not_run(requirement, name, Basis::Probe, why),
+        Err(e) => fail(format!("the probe failed: {e}")),
+    }
 }
 
 /// Sends every probe and returns their verdicts.
@@ -53,9 +61,7 @@ pub async fn run(provider: &AwsProvider, facts: &Facts<'_>) -> Vec<CheckResult> 
                 true,
             ));
         }
-        Some((_, Err(e))) => {
-            out.push(CheckResult::new("DT-002", "probe: PutObject".into(), Basis::Probe, Some(e), None))
-        }
+        Some((_, Err(e))) => out.push(CheckResult::failed("DT-002", "probe: PutObject".into(), Basis::Probe, e)),
         None => {}
     }
     let trail_bucket = facts.output(Kind::S3Bucket, specs.stack.cloudtrail.bucket.get_ref(), "name");
@@ -69,7 +75,7 @@ pub async fn run(provider: &AwsProvider, facts: &Facts<'_>) -> Vec<CheckResult> 
                 false,
             ));
         }
-        Err(e) => out.push(CheckResult::new("GOV-006", "probe: delete a log".into(), Basis::Probe, Some(e), None)),
+        Err(e) => out.push(CheckResult::failed("GOV-006", "probe: delete a log".into(), Basis::Probe, e)),
     }
     let scp = if provider.is_custom_endpoint() {
         Ok(ProbeOutcome::NotRun(
@@ -82,4 +88,33 @@ pub async fn run(provider: &AwsProvider, facts: &Facts<'_>) -> Vec<CheckResult> 
     };
     out.push(verdict("GOV-005", "probe: an untagged CreateBucket is rejected by the SCP".into(), scp, false));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use bankinfra_verify::Outcome;
+
+    use super::*;
+
+    fn refusal(result: ProbeOutcome) -> CheckResult {
+        verdict("DT-002", "probe".into(), Ok(result), false)
+    }
+
+    #[test]
+    fn only_access_denied_passes_a_probe_that_must_be_refused() {
+        assert_eq!(refusal(ProbeOutcome::Denied).outcome, Outcome::Passed);
+        let other = refusal(ProbeOutcome::Rejected("NoSuchBucket".into()));
+        assert_eq!(other.outcome, Outcome::Failed);
+        assert!(other.failure.unwrap().contains("NoSuchBucket"));
+        assert_eq!(refusal(ProbeOutcome::Accepted).outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn a_probe_that_could_not_run_is_not_run_never_a_pass() {
+        let result = refusal(ProbeOutcome::NotRun("nothing to delete".into()));
+        assert_eq!(
+            (result.outcome, result.failure, result.note.as_deref()),
+            (Outcome::NotRun, None, Some("nothing to delete"))
+        );
+    }
 }

@@ -10,7 +10,8 @@
 //!
 //! `--quiet` leaves only failures (and the caller's final summary); `-v` adds each retry's and
 //! readiness wait's error; `-vv` also keeps a permanent line for every state change on a
-//! terminal. There is no per-call debug output and `RUST_LOG` is not used.
+//! terminal. Per-call debug output is not progress: it is the AWS SDK's `tracing` log on stderr,
+//! which `-v`/`-vv` or `RUST_LOG` turn on (`init_logging` in `main.rs`).
 
 use std::fmt::Write as _;
 use std::future::Future;

@@ -1,6 +1,6 @@
 use anyhow::Context as _;
 use bankinfra_model::{Kind, Provider};
-use bankinfra_verify::{Basis, Facts, Report};
+use bankinfra_verify::{Basis, Facts, Outcome, Report};
 
 use crate::cli::VerifyArgs;
 use crate::context::Context;
@@ -42,7 +42,8 @@ pub async fn run(args: VerifyArgs) -> Result<i32, Failure> {
     Ok(if report.passed() { exit::OK } else { exit::FAILED })
 }
 
-/// The design's acceptance table, then each failing check with its reason.
+/// The design's acceptance table, then each check that did not run and each failing one, with
+/// the reason.
 fn table(report: &Report) -> String {
     let mut out = String::from("| FR / Policy | Mode | Tests | Pass | Fail | Status |\n|---|---|---|---|---|---|\n");
     for row in &report.requirements {
@@ -59,16 +60,27 @@ fn table(report: &Report) -> String {
     }
     let total = report.total();
     let failed = report.failed().count();
-    let share = ((total - failed) * 100).checked_div(total).unwrap_or(0);
-    out.push_str(&format!("| Total | | {total} | {} | {failed} | {share}% |\n", total - failed));
+    let not_run = report.not_run().count();
+    let passed = total - failed - not_run;
+    let share = (passed * 100).checked_div(total - not_run).unwrap_or(0);
+    out.push_str(&format!("| Total | | {total} | {passed} | {failed} | {share}% |\n"));
+    if not_run > 0 {
+        out.push_str(&format!(
+            "\n{not_run} check{} not run (neither passed nor failed; listed below).\n",
+            if not_run == 1 { " was" } else { "s were" }
+        ));
+    }
     let evaluated = report.checks.iter().filter(|c| c.basis == Basis::Evaluated).count();
     out.push_str(&format!(
-        "\n{evaluated} checks evaluate the live policy documents with AWS's policy evaluation logic; the rest compare live attributes with specs/.\n"
+        "\n{evaluated} checks evaluate the live policy documents with AWS's policy evaluation logic; the rest compare live attributes with the design's values.\n"
     ));
-    for c in report.checks.iter().filter(|c| c.failure.is_none()) {
+    for c in report.checks.iter().filter(|c| c.outcome == Outcome::Passed) {
         if let Some(note) = &c.note {
             out.push_str(&format!("\nnote {} {}: {note}", c.requirement, c.name));
         }
+    }
+    for c in report.not_run() {
+        out.push_str(&format!("\nNOT RUN {} {}: {}", c.requirement, c.name, c.note.as_deref().unwrap_or_default()));
     }
     for c in report.failed() {
         let basis = match c.basis {
@@ -83,7 +95,7 @@ fn table(report: &Report) -> String {
             c.failure.as_deref().unwrap_or_default()
         ));
     }
-    if failed > 0 {
+    if failed + not_run > 0 {
         out.push('\n');
     }
     out

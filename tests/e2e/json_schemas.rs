@@ -56,7 +56,14 @@ async fn the_json_outputs_of_a_local_run_validate_against_their_schemas() {
     assert_eq!(applied["result"]["done"], applied["plan"]["summary"]["create"]);
     validate("plan", &json_of(&env, &["plan", "--stage", STAGE, "--json"], 0), &dir).unwrap();
     validate("run", &json_of(&env, &["apply", "--stage", STAGE, "--auto-approve", "--json"], 0), &dir).unwrap();
-    validate("verify", &json_of(&env, &["verify", "--stage", STAGE, "--json", "--probe"], 0), &dir).unwrap();
+    let verified = json_of(&env, &["verify", "--stage", STAGE, "--json", "--probe"], 0);
+    validate("verify", &verified, &dir).unwrap();
+    // On the emulator the SCP probe cannot run: it is reported as not run, and that is checked.
+    let not_run = verified["checks"].as_array().unwrap().iter().find(|c| c["outcome"] == "not_run").unwrap();
+    assert!(not_run["failure"].is_null() && not_run["note"].is_string(), "{not_run}");
+    let mut broken = verified.clone();
+    broken["checks"][0]["failure"] = Value::from("a failure on a passed check");
+    assert!(validate("verify", &broken, &dir).unwrap_err().contains("a failure on a passed check"));
     validate("outputs", &json_of(&env, &["outputs", "--stage", STAGE, "--json"], 0), &dir).unwrap();
 
     let destroyed = json_of(&env, &["destroy", "--stage", STAGE, "--auto-approve", "--json"], 0);

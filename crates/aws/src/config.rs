@@ -85,10 +85,20 @@ pub(crate) async fn load(connection: &Connection) -> (SdkConfig, String) {
 }
 
 /// The configuration for the organization's management account: its named profile (which may
-/// assume a role), with the stage's region and endpoint.
+/// assume a role), with the stage's region and endpoint. The profile's credentials are used,
+/// never the environment's: in CI the environment holds the member account's session (which a
+/// profile with `credential_source = Environment` assumes the management account's role with),
+/// and the default chain would take it first and ignore the profile.
 pub(crate) async fn load_organization(connection: &Connection) -> Option<SdkConfig> {
     let profile = connection.organization_profile.as_ref()?;
-    Some(defaults(connection).profile_name(profile).load().await)
+    let provider_config = aws_config::provider_config::ProviderConfig::without_region()
+        .with_http_client(https_client())
+        .with_region(Some(Region::new(connection.region.clone())));
+    let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+        .profile_name(profile)
+        .configure(&provider_config)
+        .build();
+    Some(defaults(connection).profile_name(profile).credentials_provider(credentials).load().await)
 }
 
 /// The region the caller's environment names, if any, and where it says so: `AWS_REGION`,

@@ -13,21 +13,28 @@ use crate::error::OrProviderError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeOutcome {
     Accepted,
-    /// Refused with this error code (`AccessDenied`, ...).
+    /// Refused by a policy: AWS's `AccessDenied`, the only answer that proves a GATE held.
+    Denied,
+    /// Rejected for another reason, with AWS's error code (or the HTTP status when it sent none).
     Rejected(String),
     /// The probe could not run (nothing to probe), with the reason.
     NotRun(String),
 }
 
+/// The error code AWS answers when a policy (identity, resource, SCP) refuses a request.
+const ACCESS_DENIED: &str = "AccessDenied";
+
 /// The key probes write under.
 const PROBE_KEY: &str = "bankinfra-verify/probe";
 
-/// Outcome of a write: accepted, or rejected with AWS's code.
+/// Outcome of a write: accepted, denied by a policy, or rejected with another code. Errors
+/// without an answer from the service (unreachable, timed out) stay errors.
 fn outcome<T>(result: Result<T, ProviderError>) -> Result<ProbeOutcome, ProviderError> {
     match result {
         Ok(_) => Ok(ProbeOutcome::Accepted),
+        Err(e) if e.code.as_deref() == Some(ACCESS_DENIED) => Ok(ProbeOutcome::Denied),
         Err(e) if e.code.is_some() || e.message.contains("403") => {
-            Ok(ProbeOutcome::Rejected(e.code.unwrap_or_else(|| "HTTP 403".into())))
+            Ok(ProbeOutcome::Rejected(e.code.unwrap_or_else(|| "HTTP 403 without an error code".into())))
         }
         Err(e) => Err(e),
     }
@@ -89,4 +96,38 @@ pub(crate) async fn create_untagged_bucket(client: &Client, bucket: &str) -> Res
         client.delete_bucket().bucket(bucket).send().await.op("s3:DeleteBucket")?;
     }
     outcome(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use bankinfra_model::ErrorClass;
+
+    use super::*;
+
+    fn error(code: Option<&str>, message: &str) -> Result<(), ProviderError> {
+        Err(ProviderError {
+            operation: "s3:PutObject".into(),
+            code: code.map(str::to_string),
+            message: message.into(),
+            class: ErrorClass::Permanent,
+        })
+    }
+
+    #[test]
+    fn only_access_denied_is_a_policy_refusal() {
+        assert_eq!(outcome(Ok::<(), ProviderError>(())).unwrap(), ProbeOutcome::Accepted);
+        assert_eq!(outcome(error(Some("AccessDenied"), "Access Denied")).unwrap(), ProbeOutcome::Denied);
+        for code in ["NoSuchBucket", "InvalidArgument", "KMS.NotFoundException", "SlowDown"] {
+            assert_eq!(outcome(error(Some(code), "no")).unwrap(), ProbeOutcome::Rejected(code.into()));
+        }
+        assert_eq!(
+            outcome(error(None, "HTTP 403 Forbidden")).unwrap(),
+            ProbeOutcome::Rejected("HTTP 403 without an error code".into())
+        );
+    }
+
+    #[test]
+    fn a_probe_that_got_no_answer_is_an_error_not_an_outcome() {
+        assert!(outcome(error(None, "connection refused")).is_err());
+    }
 }

@@ -2,12 +2,12 @@
 
 use bankinfra_model::Kind;
 use bankinfra_model::policy::normalize;
-use bankinfra_spec::{Classification, Specs};
+use bankinfra_spec::{Classification, Specs, StageSpec};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::facts::Facts;
-use crate::gates;
+use crate::{contract, design, fr_420, gates};
 
 /// How a requirement is enforced, as the design's table says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,28 +70,48 @@ pub enum Basis {
     Probe,
 }
 
+/// What became of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    /// The check could not run here (a probe with nothing to probe, an endpoint that is not
+    /// AWS); it proves nothing either way.
+    NotRun,
+}
+
 /// The verdict of one check.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
     pub requirement: &'static str,
     pub name: String,
     pub basis: Basis,
-    /// `None` when the check passed; otherwise what is wrong.
+    pub outcome: Outcome,
+    /// What is wrong, when the check failed.
     pub failure: Option<String>,
-    /// Why a passing check proves less than it says (e.g. a probe that could not run here).
+    /// Why the check did not run, or what a passing one rests on (e.g. the refusal's code).
     pub note: Option<String>,
 }
 
 impl CheckResult {
-    /// A verdict reached outside the check tables (a probe's).
-    pub fn new(
-        requirement: &'static str,
-        name: String,
-        basis: Basis,
-        failure: Option<String>,
-        note: Option<String>,
-    ) -> Self {
-        CheckResult { requirement, name, basis, failure, note }
+    /// A passed check, with what it rests on if worth saying.
+    pub fn passed(requirement: &'static str, name: String, basis: Basis, note: Option<String>) -> Self {
+        CheckResult { requirement, name, basis, outcome: Outcome::Passed, failure: None, note }
+    }
+
+    /// A failed check and what is wrong.
+    pub fn failed(requirement: &'static str, name: String, basis: Basis, failure: String) -> Self {
+        CheckResult { requirement, name, basis, outcome: Outcome::Failed, failure: Some(failure), note: None }
+    }
+
+    /// A check that could not run, and why.
+    pub fn not_run(requirement: &'static str, name: String, basis: Basis, why: String) -> Self {
+        CheckResult { requirement, name, basis, outcome: Outcome::NotRun, failure: None, note: Some(why) }
+    }
+
+    pub fn is_failed(&self) -> bool {
+        self.outcome == Outcome::Failed
     }
 }
 
@@ -123,17 +143,15 @@ impl<'s> Check<'s> {
     }
 
     pub(crate) fn run(&self, facts: &Facts<'_>) -> CheckResult {
-        CheckResult {
-            requirement: self.requirement,
-            name: self.name.clone(),
-            basis: self.basis,
-            failure: (self.test)(facts).err(),
-            note: None,
+        let (requirement, name) = (self.requirement, self.name.clone());
+        match (self.test)(facts) {
+            Ok(()) => CheckResult::passed(requirement, name, self.basis, None),
+            Err(why) => CheckResult::failed(requirement, name, self.basis, why),
         }
     }
 }
 
-fn check<'s>(
+pub(crate) fn check<'s>(
     requirement: &'static str,
     name: impl Into<String>,
     basis: Basis,
@@ -147,39 +165,41 @@ pub(crate) fn ensure(condition: bool, message: impl FnOnce() -> String) -> Resul
     if condition { Ok(()) } else { Err(message()) }
 }
 
-fn equal<T: PartialEq + std::fmt::Debug>(what: &str, actual: T, expected: T) -> Result<(), String> {
+pub(crate) fn equal<T: PartialEq + std::fmt::Debug>(what: &str, actual: T, expected: T) -> Result<(), String> {
     ensure(actual == expected, || format!("{what} is {actual:?}, expected {expected:?}"))
 }
 
-/// Every check of every requirement, for the stack in `specs`.
+/// Every check of every requirement, with names for the stage in `specs`.
 pub(crate) fn all(specs: &Specs) -> Vec<Check<'_>> {
+    let stage = &specs.stage;
     let mut out = Vec::new();
-    out.extend(fr_417(specs));
-    out.extend(fr_418(specs));
-    out.extend(fr_419(specs));
-    out.extend(fr_420(specs));
-    out.extend(gates::gov_005(specs));
-    out.extend(gates::gov_006(specs));
-    out.extend(gates::dt_002(specs));
+    out.extend(fr_417(stage));
+    out.extend(fr_418(stage));
+    out.extend(fr_419());
+    out.extend(fr_420::checks(stage));
+    out.extend(contract::checks(stage));
+    out.extend(gates::gov_005());
+    out.extend(gates::gov_006());
+    out.extend(gates::dt_002());
     out
 }
 
-fn key_arn(facts: &Facts<'_>, class: Classification) -> Result<String, String> {
+pub(crate) fn key_arn(facts: &Facts<'_>, class: Classification) -> Result<String, String> {
     facts.output(Kind::KmsKey, class.as_str(), "arn")
 }
 
 /// FR-417: each bus, its cross-account policy, its archive and its encrypted dead-letter queue.
-fn fr_417(specs: &Specs) -> Vec<Check<'_>> {
-    let eb = &specs.stack.eventbridge;
+fn fr_417(stage: &StageSpec) -> Vec<Check<'static>> {
     let mut out = Vec::new();
-    for bus in &eb.buses {
-        let d = bus.domain.get_ref().as_str();
-        out.push(check("FR-417", format!("{d}: bus exists, tagged and published"), Basis::Live, move |f| {
-            let (b, live) = f.bus(d)?;
-            for tag in ["tenant_id", "module_id", "environment"] {
+    for d in design::DOMAINS {
+        let tags = design::REQUIRED_TAGS.join(", ");
+        out.push(check("FR-417", format!("{d}: bus {d} exists, tagged {tags}"), Basis::Live, move |f| {
+            let (b, _) = f.bus(d)?;
+            equal("the bus name", b.name.as_str(), d)?;
+            for tag in design::REQUIRED_TAGS {
                 ensure(b.tags.contains_key(tag), || format!("bus {d} lacks the {tag} tag"))?;
             }
-            equal("the published bus ARN", f.parameter(&format!("eventbridge/{d}/arn"))?, live.outputs["arn"].clone())
+            Ok(())
         }));
         out.push(check(
             "FR-417",
@@ -201,31 +221,23 @@ fn fr_417(specs: &Specs) -> Vec<Check<'_>> {
                 ensure(allows_org, || format!("bus {d}'s policy does not allow organization {}", f.specs.stage.org_id))
             },
         ));
-        let days = *eb.archive_retention_days.get_ref();
+        let days = design::ARCHIVE_RETENTION_DAYS;
         out.push(check("FR-417", format!("{d}: {days}-day archive"), Basis::Live, move |f| {
-            let (a, live) = f.archive(d)?;
+            let (a, _) = f.archive(d)?;
             equal("the archive's source", a.event_source_arn.as_str(), f.output(Kind::EventBus, d, "arn")?.as_str())?;
-            equal("the archive's retention (days)", a.retention_days, days)?;
-            equal(
-                "the published archive ARN",
-                f.parameter(&format!("eventbridge/{d}/archive-arn"))?,
-                live.outputs["arn"].clone(),
-            )
+            equal("the archive's retention (days)", a.retention_days, days)
         }));
-        let (class, retention) = (*eb.dead_letter_classification.get_ref(), *eb.dead_letter_retention_days.get_ref());
+        let queue = design::DLQ_NAME.replace("{domain}", d).replace("{env}", &stage.name);
+        let (class, retention) = (design::DLQ_KEY, design::DLQ_RETENTION_DAYS);
         out.push(check(
             "FR-417",
-            format!("{d}: KMS-encrypted {retention}-day dead-letter queue"),
+            format!("{d}: dead-letter queue {queue}, {class} key, {retention}-day retention"),
             Basis::Live,
             move |f| {
-                let (q, live) = f.queue(&format!("{d}-dlq"))?;
+                let (q, _) = f.queue(&format!("{d}-dlq"))?;
+                equal("the queue name", q.name.as_str(), queue.as_str())?;
                 equal("the queue's KMS key", q.kms_master_key_id.clone(), key_arn(f, class)?)?;
-                equal("the queue's retention (seconds)", q.message_retention_seconds, retention * 86_400)?;
-                equal(
-                    "the published queue ARN",
-                    f.parameter(&format!("eventbridge/{d}/dlq-arn"))?,
-                    live.outputs["arn"].clone(),
-                )
+                equal("the queue's retention (seconds)", q.message_retention_seconds, retention * 86_400)
             },
         ));
     }
@@ -234,21 +246,17 @@ fn fr_417(specs: &Specs) -> Vec<Check<'_>> {
 
 /// FR-418: each bucket exists, encrypted with its classification key, versioned, private,
 /// TLS-only and with its lifecycle.
-fn fr_418(specs: &Specs) -> Vec<Check<'_>> {
+fn fr_418(stage: &StageSpec) -> Vec<Check<'static>> {
     let mut out = Vec::new();
-    for spec in &specs.stack.storage.buckets {
-        let p = spec.purpose.get_ref().as_str();
-        let expected_name =
-            specs.stack.storage.bucket_name.replace("{purpose}", p).replace("{stage}", &specs.stage.name);
-        out.push(check("FR-418", format!("{p}: bucket exists and is published"), Basis::Live, move |f| {
-            let (b, _) = f.bucket(p)?;
-            equal("the bucket name", b.bucket.clone(), expected_name.clone())?;
-            equal("the published bucket name", f.parameter(&format!("s3/{p}/name"))?, expected_name.clone())
+    for spec in &design::BUCKETS {
+        let p = spec.purpose;
+        let name = design::staged(&design::BUCKET_NAME.replace("{purpose}", p), stage);
+        out.push(check("FR-418", format!("{p}: bucket {name} ({})", spec.description), Basis::Live, move |f| {
+            equal("the bucket name", f.bucket(p)?.0.bucket.as_str(), name.as_str())
         }));
-        let class = spec.classification;
+        let class = spec.key;
         out.push(check("FR-418", format!("{p}: SSE-KMS with the {class} key"), Basis::Live, move |f| {
-            let (b, _) = f.bucket(p)?;
-            equal("the default encryption key", b.kms_key_arn.clone(), key_arn(f, class)?)
+            equal("the default encryption key", f.bucket(p)?.0.kms_key_arn.clone(), key_arn(f, class)?)
         }));
         out.push(check("FR-418", format!("{p}: versioning enabled"), Basis::Live, move |f| {
             equal("versioning", f.bucket(p)?.0.versioning.as_str(), "Enabled")
@@ -263,10 +271,7 @@ fn fr_418(specs: &Specs) -> Vec<Check<'_>> {
         out.push(check("FR-418", format!("{p}: SSL-only (a non-TLS request is denied)"), Basis::Evaluated, move |f| {
             gates::non_tls_denied(f, p)
         }));
-        let (glacier, expire) = (
-            spec.lifecycle.glacier_after_days.as_ref().map(|d| *d.get_ref()),
-            spec.lifecycle.expire_after_days.as_ref().map(|d| *d.get_ref()),
-        );
+        let (glacier, expire) = (spec.glacier_after_days, spec.expire_after_days);
         let label = match (glacier, expire) {
             (None, None) => "no expiration".to_string(),
             (g, e) => format!(
@@ -277,211 +282,32 @@ fn fr_418(specs: &Specs) -> Vec<Check<'_>> {
         };
         out.push(check("FR-418", format!("{p}: {label}"), Basis::Live, move |f| {
             let (b, _) = f.bucket(p)?;
-            let transitions: Vec<u32> = b.lifecycle_rules.iter().flat_map(|r| &r.transitions).map(|t| t.days).collect();
-            let expirations: Vec<u32> = b.lifecycle_rules.iter().filter_map(|r| r.expiration_days).collect();
-            equal("the Glacier transitions (days)", transitions, glacier.into_iter().collect())?;
+            let rules = b.lifecycle_rules.iter().filter(|r| r.enabled);
+            let transitions: Vec<(u32, &str)> =
+                rules.clone().flat_map(|r| &r.transitions).map(|t| (t.days, t.storage_class.as_str())).collect();
+            let expirations: Vec<u32> = rules.filter_map(|r| r.expiration_days).collect();
+            equal("the transitions (days, class)", transitions, glacier.map(|d| (d, "GLACIER")).into_iter().collect())?;
             equal("the expirations (days)", expirations, expire.into_iter().collect())
         }));
     }
     out
 }
 
-/// FR-419: each classification key has its alias, annual rotation and its SSM export.
-fn fr_419(specs: &Specs) -> Vec<Check<'_>> {
+/// FR-419: each classification key has its alias and annual rotation (its SSM export is part
+/// of the consumer contract's checks).
+fn fr_419() -> Vec<Check<'static>> {
     let mut out = Vec::new();
-    for key in &specs.stack.kms.keys {
-        let class = *key.classification.get_ref();
-        let period = *key.rotation_period_days.get_ref();
-        out.push(check("FR-419", format!("{class}: alias alias/bank/{class}"), Basis::Live, move |f| {
-            equal("the alias", f.key(class.as_str())?.0.alias.clone(), format!("alias/bank/{class}"))
+    for class in design::KEYS {
+        let alias = design::key_alias(class);
+        out.push(check("FR-419", format!("{class}: key {alias}"), Basis::Live, move |f| {
+            equal("the alias", f.key(class.as_str())?.0.alias.as_str(), alias.as_str())
         }));
+        let period = design::ROTATION_DAYS;
         out.push(check("FR-419", format!("{class}: rotation every {period} days"), Basis::Live, move |f| {
             let (k, _) = f.key(class.as_str())?;
             ensure(k.enabled, || format!("key {class} is disabled"))?;
             equal("the rotation period (days)", k.rotation_period_days, Some(period))
         }));
-        out.push(check("FR-419", format!("{class}: ARN exported to SSM"), Basis::Live, move |f| {
-            equal("the published key ARN", f.parameter(&format!("kms/{class}/arn"))?, key_arn(f, class)?)
-        }));
     }
-    out
-}
-
-/// FR-420: the user pools and their clients, the delivery streams, the Lambda roles and the
-/// trail (14 checks, as in the design).
-fn fr_420(specs: &Specs) -> Vec<Check<'_>> {
-    let mut out = Vec::new();
-    for pool in &specs.stack.cognito.pools {
-        let key = pool.key.get_ref().as_str();
-        let min = *pool.minimum_password_length.get_ref();
-        out.push(check("FR-420", format!("{key} pool: TOTP MFA required, published"), Basis::Live, move |f| {
-            let (p, live) = f.pool(key)?;
-            equal("MFA", p.mfa_configuration.as_str(), "ON")?;
-            ensure(p.software_token_mfa, || format!("pool {key} does not enable TOTP"))?;
-            equal("the published pool ID", f.parameter(&format!("cognito/{key}/pool-id"))?, live.outputs["id"].clone())
-        }));
-        out.push(check(
-            "FR-420",
-            format!("{key} pool: password min {min}, all character classes"),
-            Basis::Live,
-            move |f| {
-                let pw = &f.pool(key)?.0.password_policy;
-                equal("the minimum length", pw.minimum_length, min)?;
-                ensure(pw.require_uppercase && pw.require_lowercase && pw.require_numbers && pw.require_symbols, || {
-                    format!("pool {key} does not require every character class")
-                })
-            },
-        ));
-        let attributes: Vec<String> = pool.custom_attributes.iter().map(|a| a.get_ref().clone()).collect();
-        let clients: Vec<(String, bool)> =
-            pool.clients.iter().map(|c| (c.name.get_ref().clone(), c.confidential)).collect();
-        let protection = if specs.stage.switches.cognito_deletion_protection { "ACTIVE" } else { "INACTIVE" };
-        out.push(check(
-            "FR-420",
-            format!("{key} pool: custom attributes and deletion protection {protection}"),
-            Basis::Live,
-            move |f| {
-                let (p, _) = f.pool(key)?;
-                for a in &attributes {
-                    ensure(p.custom_attributes.iter().any(|c| &c.name == a), || {
-                        format!("pool {key} lacks custom:{a}")
-                    })?;
-                }
-                equal("deletion protection", p.deletion_protection.as_str(), protection)
-            },
-        ));
-        out.push(check("FR-420", format!("{key} pool: app clients"), Basis::Live, move |f| {
-            for (name, confidential) in &clients {
-                let (c, live) = f.client(&format!("{key}-{name}"))?;
-                let kind = if *confidential { "confidential" } else { "public (PKCE)" };
-                ensure(c.generate_secret == *confidential, || format!("client {name} is not {kind}"))?;
-                equal(
-                    &format!("the published ID of client {name}"),
-                    f.parameter(&format!("cognito/{key}/client/{name}"))?,
-                    live.outputs["id"].clone(),
-                )?;
-            }
-            Ok(())
-        }));
-    }
-    let fh = &specs.stack.firehose;
-    for stream in &fh.streams {
-        let key = stream.key.get_ref().as_str();
-        let prefix = stream.prefix.get_ref().clone();
-        out.push(check(
-            "FR-420",
-            format!(
-                "{} stream: partitioned, {} MB / {} s, {}, encrypted",
-                stream.name.get_ref(),
-                fh.buffer_size_mb.get_ref(),
-                fh.buffer_interval_seconds.get_ref(),
-                fh.compression.get_ref()
-            ),
-            Basis::Live,
-            move |f| {
-                let fh = &f.specs.stack.firehose;
-                let (s, _) = f.stream(key)?;
-                let key_arn = key_arn(f, *fh.classification.get_ref())?;
-                equal("the prefix", s.prefix.as_str(), prefix.as_str())?;
-                equal(
-                    "the buffer (MB, s)",
-                    (s.buffer_size_mb, s.buffer_interval_seconds),
-                    (*fh.buffer_size_mb.get_ref(), *fh.buffer_interval_seconds.get_ref()),
-                )?;
-                equal("the compression", s.compression.as_str(), fh.compression.get_ref().as_str())?;
-                equal("the stream's key", s.stream_kms_key_arn.as_str(), key_arn.as_str())?;
-                equal("the objects' key", s.s3_kms_key_arn.as_str(), key_arn.as_str())?;
-                ensure(!s.log_group.is_empty() && !s.error_output_prefix.is_empty(), || {
-                    "delivery errors are not logged".into()
-                })
-            },
-        ));
-    }
-    out.push(check(
-        "FR-420",
-        "8 Lambda execution roles with trust, managed policies and domain policy",
-        Basis::Live,
-        |f| {
-            for r in &f.specs.stack.iam.lambda_roles {
-                let d = r.domain.get_ref();
-                let (role, live) = f.role(d)?;
-                let trust = role.assume_role_policy.to_string();
-                ensure(trust.contains("lambda.amazonaws.com") && trust.contains("aws:SourceAccount"), || {
-                    format!("role {} does not trust Lambda of this account only", role.name)
-                })?;
-                ensure(role.managed_policy_arns.len() == 2, || {
-                    format!("role {} lacks its managed policies", role.name)
-                })?;
-                ensure(role.inline_policies.contains_key(&format!("{d}-domain-permissions")), || {
-                    format!("role {} lacks its domain policy", role.name)
-                })?;
-                equal(
-                    &format!("the published ARN of {}", role.name),
-                    f.parameter(&format!("iam/lambda/{d}/arn"))?,
-                    live.outputs["arn"].clone(),
-                )?;
-            }
-            Ok(())
-        },
-    ));
-    out.push(check(
-        "FR-420",
-        "CI/CD role trusts the repository's GitHub OIDC; break-glass needs MFA",
-        Basis::Live,
-        |f| {
-            let iam = &f.specs.stack.iam;
-            let (cicd, _) = f.role("cicd")?;
-            let oidc = f.output(Kind::IamOidcProvider, "github", "arn")?;
-            let trust = cicd.assume_role_policy.to_string();
-            ensure(
-                trust.contains(&oidc) && trust.contains(&format!("repo:{}:", iam.github_repository.get_ref())),
-                || format!("role {} does not trust GitHub OIDC for {}", cicd.name, iam.github_repository.get_ref()),
-            )?;
-            let (glass, _) = f.role("break-glass")?;
-            ensure(glass.assume_role_policy.to_string().contains("aws:MultiFactorAuthPresent"), || {
-                format!("role {} does not require MFA", glass.name)
-            })?;
-            equal(
-                "the break-glass session (s)",
-                glass.max_session_duration,
-                iam.break_glass_max_session_hours.get_ref() * 3600,
-            )
-        },
-    ));
-    out.push(check(
-        "FR-420",
-        "bank-secrets-read grants bank-*/* secrets and decrypt on the classification keys",
-        Basis::Live,
-        |f| {
-            let (p, live) = f.managed_policy("secrets-read")?;
-            let doc = p.policy.to_string();
-            ensure(doc.contains("secretsmanager:GetSecretValue") && doc.contains(":secret:bank-*/*"), || {
-                format!("policy {} does not grant the bank-*/* secrets", p.name)
-            })?;
-            for key in &f.specs.stack.kms.keys {
-                let arn = key_arn(f, *key.classification.get_ref())?;
-                ensure(doc.contains(&arn), || format!("policy {} does not decrypt with {arn}", p.name))?;
-            }
-            equal("the published policy ARN", f.parameter("iam/secrets-read/arn")?, live.outputs["arn"].clone())
-        },
-    ));
-    out.push(check(
-        "FR-420",
-        "CloudTrail trail delivering to the locked bucket and CloudWatch Logs",
-        Basis::Live,
-        |f| {
-            let spec = &f.specs.stack.cloudtrail;
-            let (t, live) = f.trail(spec.name.get_ref())?;
-            equal(
-                "the trail bucket",
-                t.s3_bucket_name.clone(),
-                f.output(Kind::S3Bucket, spec.bucket.get_ref(), "name")?,
-            )?;
-            ensure(!t.cloud_watch_logs_log_group_arn.is_empty(), || {
-                "the trail does not deliver to CloudWatch Logs".into()
-            })?;
-            equal("the published trail ARN", f.parameter("cloudtrail/arn")?, live.outputs["arn"].clone())
-        },
-    ));
     out
 }

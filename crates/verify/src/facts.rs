@@ -1,5 +1,6 @@
 //! What the checks look at: the live state of every declared resource, read once, plus the
-//! specs that say what it should be.
+//! specs (the stage's name, account, region and organization; what the design's checks expect
+//! is in `design`).
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use bankinfra_model::props::organizations::ServiceControlPolicy;
 use bankinfra_model::props::s3::Bucket;
 use bankinfra_model::props::sns::Topic;
 use bankinfra_model::props::sqs::Queue;
+use bankinfra_model::props::xray::SamplingRule;
 use bankinfra_model::{Address, Kind, LiveResource, Props};
 use bankinfra_spec::Specs;
 
@@ -57,6 +59,7 @@ impl<'a> Facts<'a> {
     accessor!(scp, ServiceControlPolicy, ServiceControlPolicy, ServiceControlPolicy);
     accessor!(log_group, LogGroup, LogGroup, LogGroup);
     accessor!(topic, SnsTopic, SnsTopic, Topic);
+    accessor!(sampling_rule, XraySamplingRule, XraySamplingRule, SamplingRule);
 
     /// An output of a live resource (`arn`, `id`, ...).
     pub fn output(&self, kind: Kind, name: &str, output: &str) -> Result<String, String> {

@@ -4,10 +4,10 @@
 
 use bankinfra_model::{Kind, LiveResource};
 use bankinfra_policy::{Decision, Evaluation, PolicySet, Principal, Request, evaluate};
-use bankinfra_spec::Specs;
 use serde_json::{Value, json};
 
-use crate::checks::{Basis, Check, ensure};
+use crate::checks::{Basis, Check, ensure, key_arn};
+use crate::design::{self, REQUIRED_TAGS, SCP_SERVICES};
 use crate::facts::Facts;
 
 /// An identity policy that allows everything: the evaluations below ask what the resource
@@ -18,7 +18,7 @@ fn allow_all() -> Value {
 
 /// A fully privileged role of the stage's account (the CI/CD role).
 fn admin(f: &Facts<'_>) -> Principal {
-    Principal::role(&format!("arn:aws:iam::{}:role/{}", f.specs.stage.account_id, f.specs.stack.iam.cicd_role))
+    Principal::role(&format!("arn:aws:iam::{}:role/{}", f.specs.stage.account_id, design::CICD_ROLE))
 }
 
 fn evaluation_error(e: impl std::fmt::Display) -> String {
@@ -66,12 +66,6 @@ pub(crate) fn non_tls_denied(f: &Facts<'_>, purpose: &str) -> Result<(), String>
     expect(&against_bucket(f, purpose, &request)?, false, "a GetObject without TLS")
 }
 
-/// The request tags GOV-005 requires on every create (the design's, not the spec's: a spec
-/// that stops requiring one must fail the gate).
-const DESIGN_TAGS: [&str; 3] = ["tenant_id", "module_id", "environment"];
-/// The taggable services whose creates GOV-005 covers.
-const DESIGN_SERVICES: [&str; 7] = ["s3", "ec2", "kms", "events", "iam", "lambda", "cloudtrail"];
-
 /// The create action checked for each service the SCP covers.
 fn create_action(service: &str) -> String {
     let action = match service {
@@ -114,15 +108,17 @@ fn organization_hint(f: &Facts<'_>, error: String) -> String {
 
 /// GOV-005 (GATE): the SCP exists and is attached; it denies untagged creates on each of its
 /// services and allows fully tagged ones; every resource carries the required tags.
-pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
-    let scp = &specs.stack.scp;
+pub(crate) fn gov_005() -> Vec<Check<'static>> {
     vec![
         Check::new(
             "GOV-005",
-            format!("SCP {} exists and is attached to the root", scp.name.get_ref()),
+            format!("SCP {} exists and is attached to the root", design::SCP_NAME),
             Basis::Live,
             |f| {
                 let (p, _) = f.scp("required-tags").map_err(|e| organization_hint(f, e))?;
+                ensure(p.name == design::SCP_NAME, || {
+                    format!("the SCP is named {}, not {}", p.name, design::SCP_NAME)
+                })?;
                 ensure(p.attach_to_root, || format!("SCP {} is not attached to the organization root", p.name))
             },
         ),
@@ -130,23 +126,20 @@ pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
             "GOV-005",
             format!(
                 "a Create* without any one of {} is denied on each of the {} services",
-                DESIGN_TAGS.join(", "),
-                DESIGN_SERVICES.len()
+                REQUIRED_TAGS.join(", "),
+                SCP_SERVICES.len()
             ),
             Basis::Evaluated,
             |f| {
-                for service in DESIGN_SERVICES {
+                for service in SCP_SERVICES {
                     let untagged = create_under_scp(f, service, &[])?;
                     expect(&untagged, false, &format!("an untagged {}", create_action(service)))?;
-                    for missing in DESIGN_TAGS {
+                    for missing in REQUIRED_TAGS {
                         let others: Vec<(&str, &str)> =
-                            DESIGN_TAGS.iter().filter(|t| **t != missing).map(|t| (*t, "verify")).collect();
+                            REQUIRED_TAGS.iter().filter(|t| **t != missing).map(|t| (*t, "verify")).collect();
                         let evaluation = create_under_scp(f, service, &others)?;
-                        let what = format!(
-                            "a {} without {missing} (under SCP {})",
-                            create_action(service),
-                            f.specs.stack.scp.name.get_ref()
-                        );
+                        let what =
+                            format!("a {} without {missing} (under SCP {})", create_action(service), design::SCP_NAME);
                         expect(&evaluation, false, &what)?;
                     }
                 }
@@ -155,11 +148,11 @@ pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
         ),
         Check::new(
             "GOV-005",
-            format!("a Create* tagged {} is not denied", DESIGN_TAGS.join(", ")),
+            format!("a Create* tagged {} is not denied", REQUIRED_TAGS.join(", ")),
             Basis::Evaluated,
             |f| {
-                let tagged: Vec<(&str, &str)> = DESIGN_TAGS.iter().map(|t| (*t, "verify")).collect();
-                for service in DESIGN_SERVICES {
+                let tagged: Vec<(&str, &str)> = REQUIRED_TAGS.iter().map(|t| (*t, "verify")).collect();
+                for service in SCP_SERVICES {
                     let evaluation = create_under_scp(f, service, &tagged)?;
                     expect(&evaluation, true, &format!("a fully tagged {}", create_action(service)))?;
                 }
@@ -171,7 +164,7 @@ pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
                 .iter()
                 .filter(|k| k.taggable() && **k != Kind::ServiceControlPolicy)
                 .flat_map(|k| f.all(*k))
-                .filter(|l: &&LiveResource| DESIGN_TAGS.iter().any(|t| !l.props.tags().contains_key(*t)))
+                .filter(|l: &&LiveResource| REQUIRED_TAGS.iter().any(|t| !l.props.tags().contains_key(*t)))
                 .map(|l| l.address.to_string())
                 .collect();
             ensure(untagged.is_empty(), || format!("missing required tags: {}", untagged.join(", ")))
@@ -181,17 +174,9 @@ pub(crate) fn gov_005(specs: &Specs) -> Vec<Check<'_>> {
 
 /// GOV-006 (LOG): the trail logs everything, validated and encrypted, into a bucket whose
 /// objects cannot be deleted.
-pub(crate) fn gov_006(specs: &Specs) -> Vec<Check<'_>> {
-    let trail = specs.stack.cloudtrail.name.get_ref().as_str();
-    let bucket = specs.stack.cloudtrail.bucket.get_ref().as_str();
-    let lock = specs
-        .stack
-        .storage
-        .buckets
-        .iter()
-        .find(|b| b.purpose.get_ref() == bucket)
-        .and_then(|b| b.object_lock.as_ref())
-        .map(|l| (l.mode.get_ref().clone(), *l.years.get_ref()));
+pub(crate) fn gov_006() -> Vec<Check<'static>> {
+    let (trail, bucket) = (design::TRAIL_NAME, design::TRAIL_BUCKET);
+    let lock = Some((design::OBJECT_LOCK_MODE.to_string(), design::OBJECT_LOCK_YEARS));
     vec![
         Check::new(
             "GOV-006",
@@ -203,7 +188,8 @@ pub(crate) fn gov_006(specs: &Specs) -> Vec<Check<'_>> {
                 ensure(t.is_multi_region_trail && t.include_global_service_events, || {
                     format!("trail {trail} is not multi-region with global service events")
                 })?;
-                ensure(t.management_events == "All" && !t.s3_data_events.is_empty(), || {
+                let all_objects = t.s3_data_events.iter().any(|d| design::ALL_S3_OBJECTS.contains(&d.as_str()));
+                ensure(t.management_events == design::TRAIL_MANAGEMENT_EVENTS && all_objects, || {
                     format!("trail {trail} does not record all management events and S3 data events")
                 })
             },
@@ -211,17 +197,26 @@ pub(crate) fn gov_006(specs: &Specs) -> Vec<Check<'_>> {
         Check::new("GOV-006", format!("trail {trail} validates log files and encrypts them"), Basis::Live, move |f| {
             let (t, _) = f.trail(trail)?;
             ensure(t.enable_log_file_validation, || format!("trail {trail} does not validate log files"))?;
-            let class = *f.specs.stack.cloudtrail.classification.get_ref();
-            let key = f.output(Kind::KmsKey, class.as_str(), "arn")?;
+            let class = design::TRAIL_KEY;
+            let key = key_arn(f, class)?;
             ensure(t.kms_key_id == key, || {
                 format!("trail {trail} is encrypted with {}, not the {class} key", t.kms_key_id)
             })
         }),
-        Check::new("GOV-006", format!("{bucket} bucket: Object Lock retention on every log"), Basis::Live, move |f| {
-            let (b, _) = f.bucket(bucket)?;
-            let live = b.object_lock_retention.as_ref().map(|r| (r.mode.clone(), r.years));
-            ensure(b.object_lock_enabled && live == lock, || format!("Object Lock is {live:?}, expected {lock:?}"))
-        }),
+        Check::new(
+            "GOV-006",
+            format!(
+                "{bucket} bucket: Object Lock {} {} years on every log",
+                design::OBJECT_LOCK_MODE,
+                design::OBJECT_LOCK_YEARS
+            ),
+            Basis::Live,
+            move |f| {
+                let (b, _) = f.bucket(bucket)?;
+                let live = b.object_lock_retention.as_ref().map(|r| (r.mode.clone(), r.years));
+                ensure(b.object_lock_enabled && live == lock, || format!("Object Lock is {live:?}, expected {lock:?}"))
+            },
+        ),
         Check::new(
             "GOV-006",
             format!("{bucket} bucket: DeleteObject and DeleteObjectVersion are denied"),
@@ -242,19 +237,17 @@ pub(crate) fn gov_006(specs: &Specs) -> Vec<Check<'_>> {
 
 /// DT-002 (GATE): a CMK per classification, and every bucket refuses anything but SSE-KMS with
 /// its own key over TLS.
-pub(crate) fn dt_002(specs: &Specs) -> Vec<Check<'_>> {
-    let purposes: Vec<String> = specs.stack.storage.buckets.iter().map(|b| b.purpose.get_ref().clone()).collect();
+pub(crate) fn dt_002() -> Vec<Check<'static>> {
     vec![
         Check::new("DT-002", "one enabled CMK per classification, each bucket on its own", Basis::Live, move |f| {
-            for key in &f.specs.stack.kms.keys {
-                let class = key.classification.get_ref();
+            for class in design::KEYS {
                 ensure(f.key(class.as_str())?.0.enabled, || format!("the {class} key is disabled"))?;
             }
-            for spec in &f.specs.stack.storage.buckets {
-                let (b, _) = f.bucket(spec.purpose.get_ref())?;
-                let key = f.output(Kind::KmsKey, spec.classification.as_str(), "arn")?;
+            for spec in &design::BUCKETS {
+                let (b, _) = f.bucket(spec.purpose)?;
+                let key = key_arn(f, spec.key)?;
                 ensure(b.kms_key_arn == key, || {
-                    format!("bucket {} is not encrypted with the {} key", b.bucket, spec.classification)
+                    format!("bucket {} is not encrypted with the {} key", b.bucket, spec.key)
                 })?;
             }
             Ok(())
@@ -264,7 +257,7 @@ pub(crate) fn dt_002(specs: &Specs) -> Vec<Check<'_>> {
             "PutObject without SSE is denied by DenyUnencryptedPut on every bucket",
             Basis::Evaluated,
             move |f| {
-                for p in &purposes {
+                for p in design::BUCKETS.iter().map(|b| b.purpose) {
                     let evaluation = against_bucket(f, p, &put(f, p, None, None, true)?)?;
                     expect(&evaluation, false, &format!("an unencrypted PutObject to {p}"))?;
                     // The design names the statement: another deny catching the request by accident
@@ -283,23 +276,15 @@ pub(crate) fn dt_002(specs: &Specs) -> Vec<Check<'_>> {
             "PutObject with AES256 or another classification's key is denied",
             Basis::Evaluated,
             move |f| {
-                for spec in &f.specs.stack.storage.buckets {
-                    let p = spec.purpose.get_ref();
+                for spec in &design::BUCKETS {
+                    let p = spec.purpose;
                     expect(
                         &against_bucket(f, p, &put(f, p, Some("AES256"), None, true)?)?,
                         false,
                         &format!("an AES256 PutObject to {p}"),
                     )?;
-                    for other in f
-                        .specs
-                        .stack
-                        .kms
-                        .keys
-                        .iter()
-                        .map(|k| *k.classification.get_ref())
-                        .filter(|c| *c != spec.classification)
-                    {
-                        let key = f.output(Kind::KmsKey, other.as_str(), "arn")?;
+                    for other in design::KEYS.into_iter().filter(|c| *c != spec.key) {
+                        let key = key_arn(f, other)?;
                         let request = put(f, p, Some("aws:kms"), Some(&key), true)?;
                         expect(
                             &against_bucket(f, p, &request)?,
@@ -316,9 +301,9 @@ pub(crate) fn dt_002(specs: &Specs) -> Vec<Check<'_>> {
             "PutObject with aws:kms and the bucket's key is allowed, never without TLS",
             Basis::Evaluated,
             move |f| {
-                for spec in &f.specs.stack.storage.buckets {
-                    let p = spec.purpose.get_ref();
-                    let key = f.output(Kind::KmsKey, spec.classification.as_str(), "arn")?;
+                for spec in &design::BUCKETS {
+                    let p = spec.purpose;
+                    let key = key_arn(f, spec.key)?;
                     expect(
                         &against_bucket(f, p, &put(f, p, Some("aws:kms"), Some(&key), true)?)?,
                         true,

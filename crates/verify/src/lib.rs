@@ -2,16 +2,22 @@
 //! GOV-006, DT-002 — as data-driven checks over the live state of a stage.
 //!
 //! Each requirement is a table of check templates expanded over the stack's items (buses,
-//! buckets, keys, pools, ...). Most checks compare live attributes with the specs; the GATE and
-//! LOG checks evaluate the policy documents read back from live state with the IAM policy
+//! buckets, keys, pools, ...). Their expected values are the design's (`design`), not the specs':
+//! a spec edit that departs from the design fails. Most checks compare live attributes; the GATE
+//! and LOG checks evaluate the policy documents read back from live state with the IAM policy
 //! evaluator (`bankinfra-policy`), so they prove what AWS would decide for the requests that
 //! matter (an unencrypted PUT, an untagged Create*, a delete of a trail log) — on any endpoint,
 //! including emulators that do not enforce those policies. The data paths (`paths`) evaluate
 //! every service-to-service use of the stack the same way, each reported under its requirement.
 
+#[cfg(test)]
+mod acceptance_tests;
 mod arns;
 mod checks;
+mod contract;
+mod design;
 mod facts;
+mod fr_420;
 mod gates;
 mod paths;
 mod report;
@@ -19,7 +25,7 @@ mod report;
 mod testing;
 
 pub use arns::predicted_arn;
-pub use checks::{Basis, CheckResult, Mode, REQUIREMENTS, Requirement};
+pub use checks::{Basis, CheckResult, Mode, Outcome, REQUIREMENTS, Requirement};
 pub use facts::Facts;
 pub use paths::{DataPath, Expect, all as data_paths, markdown as data_paths_markdown};
 pub use report::{Report, RequirementRow};
