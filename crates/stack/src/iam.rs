@@ -208,9 +208,11 @@ fn domain_policy(region: &str, account: &str, spec: &LambdaRoleSpec, alerts_key:
             "Action": "sns:Publish",
             "Resource": format!("arn:aws:sns:{region}:{account}:bank-*")
         }),
-        // Publishing to an encrypted topic needs the topic's key: "the publisher must have the
-        // kms:GenerateDataKey* and kms:Decrypt permissions" (SNS Developer Guide, "Key
-        // management", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+        // Publishing to an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt on the
+        // topic's key (SNS Developer Guide, "Key management",
+        // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), which SNS uses on
+        // the publisher's behalf, so kms:ViaService names it (AWS KMS Developer Guide,
+        // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
         json!({
             "Sid": "PublishToEncryptedAlerts",
             "Effect": "Allow",

@@ -2,17 +2,12 @@
 //! check, and a spec edit that departs from the design fails exactly the check for that value.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use bankinfra_spec::Specs;
 
 use crate::facts::Facts;
-use crate::testing::stack_state;
+use crate::testing::{specs_dir, stack_state};
 use crate::{Report, verify};
-
-fn specs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs")
-}
 
 /// The repository's specs with `edit` applied to the text of `file` (relative to `specs/`),
 /// loaded for `stage`.

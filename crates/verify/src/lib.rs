@@ -49,6 +49,6 @@ pub fn gate_violations(facts: &Facts<'_>) -> Vec<CheckResult> {
         .filter(|c| facts.organization_read || c.requirement() != "GOV-005")
         .chain(paths::checks(facts.specs))
         .map(|c| c.run(facts))
-        .filter(|r| r.failure.is_some())
+        .filter(CheckResult::is_failed)
         .collect()
 }

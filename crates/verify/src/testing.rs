@@ -1,17 +1,21 @@
 //! Test support: the stack as it would be live once applied, without an endpoint.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bankinfra_model::{Address, Kind, LiveResource, Outputs, Props};
 use bankinfra_spec::Specs;
 
 use crate::arns::predicted_arn;
 
+/// The repository's `specs/`.
+pub(crate) fn specs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs")
+}
+
 /// The repository's specs for stage `local`.
 pub(crate) fn local_specs() -> Specs {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
-    bankinfra_spec::load(&dir, "local").expect("the repository's specs load")
+    bankinfra_spec::load(&specs_dir(), "local").expect("the repository's specs load")
 }
 
 /// The outputs AWS would give `props`: its name, its ARN, and for ID-addressed resources an ID

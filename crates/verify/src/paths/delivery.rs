@@ -58,8 +58,7 @@ fn firehose(specs: &Specs) -> Vec<DataPath<'_>> {
                     "sts:AssumeRole",
                     &role_arn(f, "firehose")?,
                 )
-                .with("sts:ExternalId", f.specs.stage.account_id.as_str())
-                .with("aws:SourceAccount", f.specs.stage.account_id.as_str());
+                .with("sts:ExternalId", f.specs.stage.account_id.as_str());
                 Case::new(request).trust_policy(f, "firehose")
             }),
     ];
