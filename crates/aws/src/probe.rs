@@ -21,7 +21,10 @@ pub enum ProbeOutcome {
     NotRun(String),
 }
 
-/// The error code AWS answers when a policy (identity, resource, SCP) refuses a request.
+/// The error code AWS answers when a policy (identity, resource, SCP) refuses a request: S3's
+/// `AccessDenied`, HTTP 403 (Amazon S3 API Reference, "Error responses",
+/// <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>; the S3 User Guide's
+/// "Troubleshoot access denied (403 Forbidden) errors" names the policy type that denied).
 const ACCESS_DENIED: &str = "AccessDenied";
 
 /// The key probes write under.
