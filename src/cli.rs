@@ -50,6 +50,10 @@ pub enum Command {
     ///
     /// Protected stages (uat, prod) also need --confirm-stage.
     Destroy(DestroyArgs),
+    /// Detach and delete the stack's tag-enforcement SCP from the organization (through
+    /// BANK_ORG_PROFILE). It belongs to the organization and governs every stage's account, so
+    /// `destroy` never touches it; this is its own confirmed operation.
+    DestroyScp(DestroyScpArgs),
     /// Print the SSM outputs the stack published under /bank/{stage}/.
     Outputs(OutputsArgs),
     /// Draw the dependency graph (Graphviz DOT or SVG), nodes coloured by planned action.
@@ -196,6 +200,17 @@ pub struct DestroyArgs {
     pub bypass_governance_retention: bool,
     #[command(flatten)]
     pub targets: Targets,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  BANK_ORG_PROFILE=bank-org bankinfra destroy-scp --stage dev   # lists the SCPs, asks for 'yes'")]
+pub struct DestroyScpArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
 }
 
 #[derive(Debug, Args)]

@@ -25,7 +25,7 @@ fn placeholder(reference: &str) -> String {
 /// resource the plan acts on with its desired props (references resolved against live outputs,
 /// or for a resource still to be made, what is known before it exists — its name, and its ARN
 /// where that follows from the name — else placeholders), and every other one as it is live.
-fn prospective(specs: &Specs, whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
+pub fn prospective_state(specs: &Specs, whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
     let in_scope: HashSet<&Address> = plan.changes.iter().map(|c| &c.address).collect();
     let (region, account) = (&specs.stage.region, &specs.stage.account_id);
     let outputs_of = |change: &ResourceChange| -> Outputs {
@@ -86,7 +86,8 @@ fn prospective(specs: &Specs, whole: &Plan, plan: &Plan) -> Vec<LiveResource> {
 /// `--target`: then only the checks it makes fail count, not those that fail already (a
 /// partial deploy leaves the rest of the stack as it is, missing or not).
 pub fn violations(specs: &Specs, whole: &Plan, plan: &Plan, organization: bool) -> Vec<CheckResult> {
-    let after = bankinfra_verify::gate_violations(&Facts::new(specs, prospective(specs, whole, plan), organization));
+    let after =
+        bankinfra_verify::gate_violations(&Facts::new(specs, prospective_state(specs, whole, plan), organization));
     if plan.changes.len() == whole.changes.len() {
         return after;
     }

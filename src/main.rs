@@ -11,6 +11,7 @@ mod exit;
 mod gates;
 mod json_report;
 mod lock;
+mod lockout;
 mod output;
 mod plan_diff;
 mod probes;

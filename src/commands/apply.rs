@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::exit::{self, ExitCode, Failure};
 use crate::output::{out, outln};
 use crate::progress::{Progress, Verbosity};
-use crate::{gates, json_report, lock, render, saved_plan};
+use crate::{gates, json_report, lock, lockout, render, saved_plan};
 
 pub async fn run(args: ApplyArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let saved = args.plan_file.as_deref().map(saved_plan::read).transpose()?;
@@ -64,6 +64,10 @@ async fn apply(
     }
     let violations = gates::violations(&ctx.specs, &whole, &plan, ctx.provider.manages_organization());
     gates::enforce(&violations, args.allow_gate_violation)?;
+    let findings = lockout::check(ctx, &whole, &plan).await?;
+    if !args.json && !verbosity.quiet() {
+        lockout::report(&findings);
+    }
     if !plan.summary().has_changes() {
         if args.json {
             outln!("{}", json_report::run_document("apply", ctx, &plan, None, serde_json::json!({})));

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::exit::{self, Failure};
 use crate::output::{out, outln};
 use crate::progress::{Progress, Verbosity};
-use crate::{data_loss, json_report, lock, render};
+use crate::{data_loss, json_report, lock, lockout, render};
 
 pub async fn run(args: DestroyArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     let targets = planning::target_addresses(&args.targets)?;
@@ -32,14 +32,22 @@ pub async fn run(args: DestroyArgs, verbosity: Verbosity) -> Result<i32, Failure
 async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosity: Verbosity) -> Result<i32, Failure> {
     let colour = render::use_colour(args.common.color);
     let plan = planning::destroy(ctx, targets).await?;
+    let kept = kept_for_the_organization(ctx, &plan);
     if !plan.summary().has_changes() {
         if args.json {
-            outln!("{}", json_report::run_document("destroy", ctx, &plan, None, serde_json::json!({"retained": []})));
+            let retained: Vec<serde_json::Value> =
+                kept.iter().map(|(a, r)| serde_json::json!({"address": a, "reason": r})).collect();
+            outln!(
+                "{}",
+                json_report::run_document("destroy", ctx, &plan, None, serde_json::json!({"retained": retained}))
+            );
         } else {
+            print_kept(&kept);
             outln!("Nothing to destroy: {} holds no resource of this stack.", ctx.target());
         }
         return Ok(exit::OK);
     }
+    lockout::check(ctx, &plan, &plan).await?;
     let counts = data_loss::count(ctx.provider.clone(), &plan).await;
     let (plan, loss) = data_loss::assess(plan, counts, &rules(ctx, args));
     let retained = || {
@@ -47,6 +55,7 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
             .retained
             .iter()
             .map(|r| serde_json::json!({"address": r.address.to_string(), "reason": r.reason}))
+            .chain(kept.iter().map(|(a, r)| serde_json::json!({"address": a, "reason": r})))
             .collect();
         serde_json::json!({"retained": retained, "kms_deletion_window_days": loss.kms_window_days})
     };
@@ -56,6 +65,7 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
     }
     if !plan.summary().has_changes() {
         out!("{}", render::data_loss(&loss));
+        print_kept(&kept);
         outln!("Nothing else to destroy: what is left of this stack on {} is retained.", ctx.target());
         return Ok(exit::OK);
     }
@@ -64,6 +74,7 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
         planning::announce_targets(&plan, targets, TargetScope::WithDependents);
         out!("{}", render::plan_text(ctx, &plan, colour));
         out!("\n{}", render::data_loss(&loss));
+        print_kept(&kept);
     }
     confirm(&format!("Destroy everything listed above in {}?", ctx.target()), args.auto_approve)?;
     let options = ApplyOptions {
@@ -83,6 +94,26 @@ async fn destroy(ctx: &Context, args: &DestroyArgs, targets: &[Address], verbosi
     out!("{}", render::report("Destroy", &report));
     out!("{}", render::destroyed_data(&loss, &report));
     Ok(if report.succeeded() { exit::OK } else { exit::FAILED })
+}
+
+/// The organization's resources the destroy leaves, each with why.
+fn kept_for_the_organization(ctx: &Context, plan: &bankinfra_engine::Plan) -> Vec<(String, String)> {
+    plan.kept
+        .iter()
+        .map(|a| {
+            let reason = format!(
+                "belongs to the organization and governs every stage, not only `{}`; `bankinfra destroy-scp --stage {}` removes it",
+                ctx.specs.stage.name, ctx.specs.stage.name
+            );
+            (a.to_string(), reason)
+        })
+        .collect()
+}
+
+fn print_kept(kept: &[(String, String)]) {
+    for (address, reason) in kept {
+        outln!("Kept: {address} ({reason}).");
+    }
 }
 
 /// What this destroy may delete: the stage's switches and the command's flags.

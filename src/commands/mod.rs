@@ -3,6 +3,7 @@
 mod apply;
 mod completions;
 mod destroy;
+mod destroy_scp;
 mod graph;
 mod outputs;
 mod plan;
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli) -> Result<i32, Failure> {
         Command::Plan(args) => plan::run(args, verbosity).await,
         Command::Apply(args) => apply::run(args, verbosity).await,
         Command::Destroy(args) => destroy::run(args, verbosity).await,
+        Command::DestroyScp(args) => destroy_scp::run(args, verbosity).await,
         Command::Outputs(args) => outputs::run(args).await,
         Command::Graph(args) => graph::run(args).await,
         Command::Verify(args) => verify::run(args).await,

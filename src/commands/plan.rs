@@ -4,11 +4,11 @@ use crate::cli::PlanArgs;
 use crate::commands::planning;
 use crate::context::Context;
 use crate::exit::{self, Failure};
-use crate::gates;
 use crate::output::{out, outln};
 use crate::progress::Verbosity;
 use crate::render;
 use crate::saved_plan;
+use crate::{gates, lockout};
 
 pub async fn run(args: PlanArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     if args.list_uncompared {
@@ -27,6 +27,10 @@ pub async fn run(args: PlanArgs, verbosity: Verbosity) -> Result<i32, Failure> {
     }
     let violations = gates::violations(&ctx.specs, &whole, &plan, ctx.provider.manages_organization());
     gates::enforce(&violations, args.allow_gate_violation)?;
+    let findings = lockout::check(&ctx, &whole, &plan).await?;
+    if !args.json && !verbosity.quiet() {
+        lockout::report(&findings);
+    }
     if let Some(path) = &args.out {
         saved_plan::write(path, &ctx, &plan, &targets)?;
         if !args.json && !verbosity.quiet() {

@@ -1,28 +1,59 @@
-//! GOV-005 (GATE), deployment part: the tag-enforcement SCP, created through the organization's
-//! management account (BANK_ORG_PROFILE), attached to the root; skipped with a notice when no
-//! such profile is configured. (Whether the SCP denies is evaluated by `verify`, issue 4: the
-//! emulator stores SCPs but never enforces them.)
+//! GOV-005 (GATE): the tag-enforcement SCPs, derived from AWS's authorization data, created
+//! through the organization's management account (BANK_ORG_PROFILE) and attached to the root —
+//! and enforced by the emulator on the stage account, a member of the organization. They belong
+//! to the organization: every stage converges on them, `destroy` keeps them, `destroy-scp`
+//! removes them. A spec edit that would make them deny one of bankinfra's own calls is refused
+//! before any call.
 
+use std::collections::BTreeSet;
+
+use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
 use serde_json::Value;
 
-use crate::harness::{Env, ORG_ACCOUNT, STAGE, changes, expect_changes, text};
+use crate::harness::{Env, ORG_ACCOUNT, STAGE, changes, copy_specs, expect_changes, text};
 
 const SCP: &str = "bank-platform-required-tags";
+const TAGS: [&str; 3] = ["tenant_id", "module_id", "environment"];
 
-/// (policy id, content) of the SCP, if it exists.
-async fn scp(org: &aws_sdk_organizations::Client) -> Option<(String, Value)> {
+/// The stack's SCPs: (id, name, content), by name.
+async fn scps(org: &aws_sdk_organizations::Client) -> Vec<(String, String, Value)> {
     let listed = org.list_policies().filter(PolicyType::ServiceControlPolicy).send().await.unwrap();
-    let id = listed.policies().iter().find(|p| p.name() == Some(SCP))?.id()?.to_string();
-    let described = org.describe_policy().policy_id(&id).send().await.unwrap();
-    let content = serde_json::from_str(described.policy()?.content()?).unwrap();
-    Some((id, content))
+    let mut out = Vec::new();
+    for p in listed.policies().iter().filter(|p| p.name().is_some_and(|n| n.starts_with(SCP))) {
+        let id = p.id().unwrap().to_string();
+        let described = org.describe_policy().policy_id(&id).send().await.unwrap();
+        let content = described.policy().unwrap().content().unwrap();
+        assert!(content.chars().count() <= 5120, "{} is {} characters", p.name().unwrap(), content.len());
+        out.push((id, p.name().unwrap().to_string(), serde_json::from_str(content).unwrap()));
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+/// How many times each of the stack's SCPs is attached to the root.
+async fn root_attachments(org: &aws_sdk_organizations::Client) -> Vec<usize> {
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+    let mut counts = Vec::new();
+    for (id, _, _) in scps(org).await {
+        let targets = org.list_targets_for_policy().policy_id(&id).send().await.unwrap();
+        counts.push(targets.targets().iter().filter(|t| t.target_id() == Some(root.as_str())).count());
+    }
+    counts
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().map(|v| v.as_str().unwrap().to_string()).collect(),
+        Value::String(one) => vec![one.clone()],
+        other => panic!("not a string list: {other}"),
+    }
 }
 
 #[tokio::test]
-async fn gov_005_tag_enforcement_scp_is_attached_to_the_root_through_the_management_account() {
+async fn gov_005_scps_from_aws_authorization_data_are_attached_to_the_root_and_kept_by_destroy() {
     let env = Env::new().await.with_organization().await;
-    env.apply();
+    let applied = env.apply();
     let org = env.organizations().await;
     let organization = org.describe_organization().send().await.unwrap();
     assert_eq!(organization.organization().and_then(|o| o.master_account_id()), Some(ORG_ACCOUNT));
@@ -35,35 +66,146 @@ async fn gov_005_tag_enforcement_scp_is_attached_to_the_root_through_the_managem
                 && t.status() == Some(&PolicyTypeStatus::Enabled)),
         "SCPs are enabled on the root"
     );
-    let (id, content) = scp(&org).await.expect("the SCP exists");
-    let targets = org.list_targets_for_policy().policy_id(&id).send().await.unwrap();
-    assert!(targets.targets().iter().any(|t| t.target_id() == root.id()), "attached to the root");
-
-    let statements = content["Statement"].as_array().unwrap();
-    for tag in ["tenant_id", "module_id", "environment"] {
-        let statement = statements
-            .iter()
-            .find(|s| s["Condition"]["Null"][format!("aws:RequestTag/{tag}")] == "true")
-            .unwrap_or_else(|| panic!("a statement denies creates without {tag}: {content:#}"));
-        assert_eq!(statement["Effect"], "Deny");
-        let actions: Vec<&str> = statement["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-        for service in ["s3", "ec2", "kms", "events", "iam", "lambda", "cloudtrail"] {
-            assert!(actions.contains(&format!("{service}:Create*").as_str()), "{tag}: {service}:Create* denied");
-        }
+    let documents = scps(&org).await;
+    assert!((1..=4).contains(&documents.len()), "{} documents fit next to FullAWSAccess", documents.len());
+    assert_eq!(documents[0].1, SCP, "the first keeps the design's name");
+    assert_eq!(root_attachments(&org).await, vec![1; documents.len()], "each attached to the root once");
+    for (_, name, _) in &documents {
+        assert!(applied.contains(&format!("SCP {name}: ")), "apply reports {name}'s size:\n{applied}");
     }
+
+    // Exactly the tagged creates of AWS's data, once per tag, none on a wildcard action.
+    let data: Value = serde_json::from_str(include_str!("../../crates/policy/data/required-tag-actions.json")).unwrap();
+    let expected: BTreeSet<String> =
+        data["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap().to_string()).collect();
+    let statements: Vec<&Value> = documents.iter().flat_map(|(_, _, d)| d["Statement"].as_array().unwrap()).collect();
+    for tag in TAGS {
+        let mut denied = Vec::new();
+        for s in statements.iter().filter(|s| s["Condition"]["Null"].get(format!("aws:RequestTag/{tag}")).is_some()) {
+            assert_eq!(s["Effect"], "Deny");
+            denied.extend(strings(&s["Action"]));
+        }
+        let unique: BTreeSet<String> = denied.iter().cloned().collect();
+        assert_eq!(unique.len(), denied.len(), "{tag}: each action once");
+        assert_eq!(unique, expected, "{tag}: exactly the create actions that take request tags");
+    }
+    let subnet = statements.iter().find(|s| strings(&s["Action"]).contains(&"ec2:CreateSubnet".into())).unwrap();
+    assert!(!strings(&subnet["Resource"]).iter().any(|r| r.contains(":vpc/") || r == "*"), "{subnet}");
+
+    // The organization's, not the stage's.
+    let tags = org.list_tags_for_resource().resource_id(&documents[0].0).send().await.unwrap();
+    let tags: Vec<(&str, &str)> = tags.tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert!(tags.contains(&("bankinfra:scope", "organization")), "{tags:?}");
+    assert!(!tags.iter().any(|(k, _)| *k == "bankinfra:stage" || *k == "environment"), "{tags:?}");
     env.assert_no_changes();
 
     // Drift in the management account is seen and repaired like any other.
-    org.detach_policy().policy_id(&id).target_id(root.id().unwrap()).send().await.unwrap();
+    org.detach_policy().policy_id(&documents[0].0).target_id(root.id().unwrap()).send().await.unwrap();
     let mut found = changes(&env.plan_json(2));
     found.sort();
     assert_eq!(found, expect_changes(&[("service_control_policy.required-tags", "update", &["attach_to_root"])]));
     env.apply();
     env.assert_no_changes();
 
-    // Destroy detaches and deletes it.
+    // Destroy keeps them, and says so; destroy-scp removes them, after asking.
+    let destroyed = env.run_expect(&["destroy", "--stage", STAGE, "--auto-approve"], 0);
+    assert!(destroyed.contains("Kept: service_control_policy.required-tags ("), "{destroyed}");
+    assert_eq!(scps(&org).await.len(), documents.len(), "destroy leaves the SCPs");
+    assert_eq!(root_attachments(&org).await, vec![1; documents.len()], "still attached");
+    let refused = env.run(&["destroy-scp", "--stage", STAGE]);
+    assert_eq!(refused.status.code(), Some(5), "no terminal, no --auto-approve: {}", text(&refused.stderr));
+    assert_eq!(scps(&org).await.len(), documents.len());
+    env.run_expect(&["destroy-scp", "--stage", STAGE, "--auto-approve"], 0);
+    assert!(scps(&org).await.is_empty(), "destroy-scp removes them");
+}
+
+#[tokio::test]
+async fn gov_005_under_the_enforced_scp_untagged_creates_of_another_principal_are_refused_and_tagged_ones_allowed() {
+    let env = Env::new().await.with_organization().await;
+    env.apply();
+    let (s3, kms) = env.other_principal_clients().await;
+    let tags = [("tenant_id", "totara-bank"), ("module_id", "MOD-104"), ("environment", "local")];
+
+    let untagged = s3.create_bucket().bucket("bank-untagged-probe").send().await;
+    let error = untagged.expect_err("an untagged CreateBucket is refused");
+    assert_eq!(error.code(), Some("AccessDenied"), "{error:?}");
+    let mut configuration = aws_sdk_s3::types::CreateBucketConfiguration::builder()
+        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from("ap-southeast-2"));
+    for (k, v) in tags {
+        configuration = configuration.tags(aws_sdk_s3::types::Tag::builder().key(k).value(v).build().unwrap());
+    }
+    s3.create_bucket()
+        .bucket("bank-tagged-probe")
+        .create_bucket_configuration(configuration.build())
+        .send()
+        .await
+        .expect("a CreateBucket with the three tags is allowed");
+
+    let error = kms.create_key().send().await.expect_err("an untagged CreateKey is refused");
+    assert_eq!(error.code(), Some("AccessDeniedException"), "{error:?}");
+    let mut create = kms.create_key();
+    for (k, v) in tags {
+        create = create.tags(aws_sdk_kms::types::Tag::builder().tag_key(k).tag_value(v).build().unwrap());
+    }
+    create.send().await.expect("a CreateKey with the three tags is allowed");
+
+    // bankinfra's own calls pass: a destroy and a re-apply under the SCP.
     env.run_expect(&["destroy", "--stage", STAGE, "--auto-approve"], 0);
-    assert!(scp(&org).await.is_none(), "the SCP is gone");
+    env.apply();
+    env.assert_no_changes();
+}
+
+#[tokio::test]
+async fn gov_005_a_spec_edit_that_would_deny_bankinfras_own_calls_is_refused_before_any_call() {
+    let mut env =
+        Env::with_emulator(bankinfra_testkit::Emulator::start_with_request_log(&[])).await.with_organization().await;
+    env.specs = copy_specs("scp-lockout");
+    let stack = env.specs.join("mod-104.toml");
+    let toml = std::fs::read_to_string(&stack).unwrap();
+    let edited = toml.replace(
+        "required_tags = [\"tenant_id\", \"module_id\", \"environment\"]",
+        "required_tags = [\"tenant_id\", \"module_id\", \"environment\"]\nalso_deny = [\"kms:CreateAlias\"]",
+    );
+    assert_ne!(edited, toml);
+    std::fs::write(&stack, edited).unwrap();
+    let before = env.emulator.mutating_requests().len();
+    let out = env.run(&["plan", "--stage", STAGE]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "refused: {stderr}");
+    assert!(stderr.contains("kms:CreateAlias on arn:aws:kms:ap-southeast-2:123456789012:alias/"), "{stderr}");
+    assert!(stderr.contains("bank-platform-required-tags") && stderr.contains("statement"), "{stderr}");
+    let out = env.run(&["apply", "--stage", STAGE, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(5), "apply is refused too: {}", text(&out.stderr));
+    let after: Vec<_> = env.emulator.mutating_requests().into_iter().skip(before).collect();
+    assert!(
+        after.iter().all(|r| r.service.as_deref() == Some("sts") || r.service.as_deref() == Some("ssm")),
+        "nothing but the stage lock was written: {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn gov_005_two_stages_converge_on_one_scp_and_destroying_one_keeps_it() {
+    let mut env = Env::new().await.with_organization().await;
+    env.specs = copy_specs("scp-two-stages");
+    let local = std::fs::read_to_string(env.specs.join("stages/local.toml")).unwrap();
+    std::fs::write(env.specs.join("stages/second.toml"), local.replace("name = \"local\"", "name = \"second\""))
+        .unwrap();
+    env.apply();
+    env.run_expect(&["apply", "--stage", "second", "--auto-approve"], 0);
+    let org = env.organizations().await;
+    let documents = scps(&org).await;
+    let names: BTreeSet<&str> = documents.iter().map(|(_, n, _)| n.as_str()).collect();
+    assert_eq!(names.len(), documents.len(), "one of each: {names:?}");
+    assert_eq!(root_attachments(&org).await, vec![1; documents.len()], "attached once");
+    // Neither stage undoes the other's apply.
+    env.assert_no_changes();
+    env.run_expect(&["plan", "--stage", "second", "--detailed-exitcode"], 0);
+    // Destroying one stage leaves them in force for the other.
+    let destroyed = env.run_expect(&["destroy", "--stage", "second", "--auto-approve"], 0);
+    assert!(destroyed.contains("Kept: service_control_policy.required-tags"), "{destroyed}");
+    assert_eq!(scps(&org).await.len(), documents.len());
+    assert_eq!(root_attachments(&org).await, vec![1; documents.len()]);
+    env.assert_no_changes();
 }
 
 #[tokio::test]

@@ -26,6 +26,8 @@ pub struct Env {
 /// The emulated organization's management account, reached by assuming a role, as a bank's
 /// `BANK_ORG_PROFILE` would.
 pub const ORG_ACCOUNT: &str = "111111111111";
+/// The stage's account (stage local), a member of the emulated organization.
+pub const STAGE_ACCOUNT: &str = "123456789012";
 pub const ORG_ROLE: &str = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole";
 
 impl Env {
@@ -90,7 +92,49 @@ impl Env {
         self.env.push(("AWS_CONFIG_FILE".into(), config.display().to_string()));
         self.env.push(("AWS_SHARED_CREDENTIALS_FILE".into(), dir.join("credentials").display().to_string()));
         self.env.push(("BANK_ORG_PROFILE".into(), "bank-org".into()));
+        // The stage's account joins as AWS accounts do: invited by the management account, the
+        // handshake accepted from the member.
+        let invited = org
+            .invite_account_to_organization()
+            .target(
+                aws_sdk_organizations::types::HandshakeParty::builder()
+                    .id(STAGE_ACCOUNT)
+                    .r#type(aws_sdk_organizations::types::HandshakePartyType::Account)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let handshake = invited.handshake().and_then(|h| h.id()).unwrap().to_string();
+        aws_sdk_organizations::Client::new(&self.sdk).accept_handshake().handshake_id(handshake).send().await.unwrap();
         self
+    }
+
+    /// S3 and KMS clients of another principal of the stage account: an IAM user made for the
+    /// test (created with the required tags, as the SCP demands of `iam:CreateUser`).
+    pub async fn other_principal_clients(&self) -> (aws_sdk_s3::Client, aws_sdk_kms::Client) {
+        let iam = self.iam();
+        let mut create = iam.create_user().user_name("gov-005-probe");
+        for (k, v) in [("tenant_id", "totara-bank"), ("module_id", "MOD-104"), ("environment", STAGE)] {
+            create = create.tags(aws_sdk_iam::types::Tag::builder().key(k).value(v).build().unwrap());
+        }
+        create.send().await.unwrap();
+        let key = iam.create_access_key().user_name("gov-005-probe").send().await.unwrap();
+        let key = key.access_key().unwrap();
+        let credentials = aws_sdk_s3::config::Credentials::new(
+            key.access_key_id(),
+            key.secret_access_key(),
+            None,
+            None,
+            "gov-005-probe",
+        );
+        let s3 = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .credentials_provider(credentials.clone())
+            .force_path_style(true)
+            .build();
+        let kms = aws_sdk_kms::config::Builder::from(&self.sdk).credentials_provider(credentials).build();
+        (aws_sdk_s3::Client::from_conf(s3), aws_sdk_kms::Client::from_conf(kms))
     }
 
     /// An Organizations client acting as the management account.

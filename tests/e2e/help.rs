@@ -12,7 +12,7 @@ fn bankinfra(args: &[&str]) -> (Option<i32>, String) {
 
 #[test]
 fn every_command_has_examples_in_its_help() {
-    for command in ["plan", "apply", "destroy", "outputs", "graph", "verify", "unlock"] {
+    for command in ["plan", "apply", "destroy", "destroy-scp", "outputs", "graph", "verify", "unlock"] {
         let (code, help) = bankinfra(&[command, "--help"]);
         assert_eq!(code, Some(0), "{command} --help");
         assert!(help.contains("Examples:"), "{command} --help has examples:\n{help}");

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use bankinfra_testkit::{Emulator, LoggedRequest};
 
-use crate::harness::Env;
+use crate::harness::{Env, STAGE};
 
 /// Terraform 1.11 / AWS provider 5.100, a plan of this stack with nothing to change.
 const TERRAFORM_NO_OP_PLAN_REQUESTS: usize = 557;
@@ -30,14 +30,19 @@ async fn a_cold_apply_asks_nothing_it_knows_and_a_no_op_plan_stays_within_its_re
     let apply = by_operation(&log[before..]);
     let count = |operation: &str| apply.get(operation).copied().unwrap_or(0);
 
-    // One create per declared resource (the design's 3 keys, 7 buckets, 2 pools, 8 buses).
+    // One create per declared resource (the design's 3 keys, 7 buckets, 2 pools, 8 buses, and
+    // each document of the SCP).
+    let documents = bankinfra_stack::desired_resources(&bankinfra_spec::load(&env.specs, STAGE).unwrap())
+        .iter()
+        .filter(|r| r.address.kind() == bankinfra_model::Kind::ServiceControlPolicy)
+        .count();
     for (operation, declared) in [
         ("kms:CreateKey", 3),
         ("s3:CreateBucket", 7),
         ("cognito-idp:CreateUserPool", 2),
         ("events:CreateEventBus", 8),
         ("ec2:CreateVpc", 1),
-        ("organizations:CreatePolicy", 1),
+        ("organizations:CreatePolicy", documents),
     ] {
         assert_eq!(count(operation), declared, "{operation} once per resource: {apply:#?}");
     }
@@ -47,8 +52,9 @@ async fn a_cold_apply_asks_nothing_it_knows_and_a_no_op_plan_stays_within_its_re
     assert_eq!(count("cognito-idp:ListUserPoolClients"), 0, "{apply:#?}");
     // New buckets hold no policy or lifecycle to remove.
     assert_eq!(count("s3:DeleteBucketPolicy") + count("s3:DeleteBucketLifecycle"), 0, "{apply:#?}");
-    // The SCP's create reads the organization's root once, to enable SCPs and attach.
-    assert_eq!(count("organizations:ListRoots"), 1, "{apply:#?}");
+    // Each SCP document's create reads the organization's root once, to enable SCPs and attach;
+    // the self-lockout gate reads it once, with the SCPs in force.
+    assert_eq!(count("organizations:ListRoots"), documents + 1, "{apply:#?}");
 
     let before = env.emulator.request_log().len();
     env.assert_no_changes();

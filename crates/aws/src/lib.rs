@@ -65,6 +65,7 @@ use bankinfra_model::{
 };
 
 pub use config::{Connection, ambient_region};
+pub use organizations::policy::{InForceScp, ScpsInForce};
 pub use probe::ProbeOutcome;
 
 /// The account and principal the credentials belong to.
@@ -168,6 +169,13 @@ impl AwsProvider {
     /// Whether the organization's management account is reachable through a configured profile.
     pub fn manages_organization(&self) -> bool {
         self.organizations.is_some()
+    }
+
+    /// The service control policies in force for the stage's `account`, read through the
+    /// management account; `None` when no profile for it is configured.
+    pub async fn scps_in_force(&self, account: &str) -> Result<Option<ScpsInForce>, ProviderError> {
+        let Some(client) = &self.organizations else { return Ok(None) };
+        organizations::policy::in_force(client, account).await.map(Some)
     }
 
     /// Whether requests go to an endpoint override (an emulator or proxy) rather than AWS.

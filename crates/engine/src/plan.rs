@@ -109,6 +109,8 @@ impl Summary {
 pub struct Plan {
     pub changes: Vec<ResourceChange>,
     pub graph: Arc<ResourceGraph>,
+    /// What a destroy leaves in place because it belongs to the organization, not the stage.
+    pub kept: Vec<Address>,
     /// What references read as the plan was made, by place in the graph (outputs of what exists;
     /// of what is created or replaced, those known before it exists): built when first needed.
     seen: OnceLock<Vec<Option<Outputs>>>,
@@ -116,7 +118,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(changes: Vec<ResourceChange>, graph: Arc<ResourceGraph>) -> Plan {
-        Plan { changes, graph, seen: OnceLock::new() }
+        Plan { changes, graph, kept: Vec::new(), seen: OnceLock::new() }
     }
 
     /// What a declared change sets: its declared properties with references resolved as far as
@@ -302,12 +304,18 @@ impl<'a> Planner<'a> {
         Ok(Plan::new(changes, graph))
     }
 
-    /// Plans deleting everything this stack and stage own (declared or not).
+    /// Plans deleting everything this stack and stage own (declared or not). The organization's
+    /// resources ([`Kind::organization_scoped`]) are kept, listed in [`Plan::kept`]: they govern
+    /// every stage, and only [`Planner::plan_destroy_organization`] removes them.
     pub async fn plan_destroy(&self, graph: impl Into<Arc<ResourceGraph>>) -> Result<Plan, EngineError> {
         let graph = graph.into();
         let live = self.read(&graph).await?;
+        let (shared, live): (Vec<LiveResource>, Vec<LiveResource>) =
+            live.into_values().partition(|l| l.address.kind().organization_scoped());
+        let mut kept: Vec<Address> = shared.into_iter().map(|l| l.address).collect();
+        kept.sort();
         let mut doomed: Vec<LiveResource> = live
-            .into_values()
+            .into_iter()
             // Ours by tags; or declared and untaggable (an archive); or an ID-addressed resource
             // found inside what we own (e.g. a subnet of our VPC that lost a tag). A name-addressed
             // resource without our tags is left alone.
@@ -329,7 +337,22 @@ impl<'a> Planner<'a> {
                 .then_with(|| a.address.cmp(&b.address))
         });
         let changes = doomed.into_iter().map(delete_change).collect();
-        Ok(Plan::new(changes, graph))
+        let mut plan = Plan::new(changes, graph);
+        plan.kept = kept;
+        Ok(plan)
+    }
+
+    /// Plans deleting this stack's resources of the organization (its own explicit operation:
+    /// a stage's `destroy` never touches them).
+    pub async fn plan_destroy_organization(&self, graph: impl Into<Arc<ResourceGraph>>) -> Result<Plan, EngineError> {
+        let graph = graph.into();
+        let live = self.read(&graph).await?;
+        let mut doomed: Vec<LiveResource> = live
+            .into_values()
+            .filter(|l| l.address.kind().organization_scoped() && self.ownership.owns(l.props.tags()))
+            .collect();
+        doomed.sort_by(|a, b| a.address.cmp(&b.address));
+        Ok(Plan::new(doomed.into_iter().map(delete_change).collect(), graph))
     }
 
     /// Live state by address (in no particular order: callers sort what they list).
@@ -388,6 +411,9 @@ fn decide(
 ) -> Result<ResourceChange, EngineError> {
     let tags = live.props.tags();
     let (stack, stage) = (tags.get(TAG_STACK), tags.get(TAG_STAGE));
+    // The organization's resources belong to no stage: a stage tag (left by an earlier version)
+    // is not another stage's claim, and the update rewrites the tags.
+    let stage = stage.filter(|_| !address.kind().organization_scoped());
     if stack.is_some_and(|s| s != &ownership.stack) || stage.is_some_and(|s| s != &ownership.stage) {
         return Err(EngineError::ForeignOwner {
             address: address.clone(),

@@ -200,6 +200,13 @@ impl Kind {
         !matches!(self, Kind::EventArchive | Kind::CognitoUserPoolClient)
     }
 
+    /// Whether resources of this kind belong to the organization rather than to a stage (the
+    /// tag-enforcement SCP, attached to the organization root, governs every stage's account):
+    /// every stage converges on the same one, tagged without a stage; `destroy` keeps it.
+    pub fn organization_scoped(self) -> bool {
+        matches!(self, Kind::ServiceControlPolicy)
+    }
+
     /// Whether deleting a resource of this kind can lose data.
     pub fn holds_data(self) -> bool {
         matches!(self, Kind::KmsKey | Kind::S3Bucket | Kind::CognitoUserPool | Kind::LogGroup)

@@ -17,7 +17,7 @@ mod uncompared;
 
 pub use address::{Address, AddressError, Kind};
 pub use diff::{FieldChange, diff};
-pub use ownership::{Ownership, TAG_ADDRESS, TAG_STACK, TAG_STAGE};
+pub use ownership::{Ownership, SCOPE_ORGANIZATION, TAG_ADDRESS, TAG_SCOPE, TAG_STACK, TAG_STAGE};
 pub use props::{Props, Tags};
 pub use provider::{DataAtRisk, DeleteOptions, ErrorClass, LiveResource, Outputs, Provider, ProviderError, Purge};
 pub use resource::Resource;

@@ -56,6 +56,7 @@
 //! Access; VPC endpoint policies; IAM's per-service validation of actions, resources and condition keys.
 
 mod arn;
+pub mod authorization;
 mod condition;
 mod context;
 mod error;

@@ -312,10 +312,15 @@ pub struct ClientSpec {
 pub struct ScpSpec {
     pub name: Spanned<String>,
     pub description: String,
-    /// IAM service prefixes whose `Create*` actions need the tags.
+    /// IAM service prefixes whose create actions need the tags: every create action of these
+    /// services that accepts `aws:RequestTag` for the resource it creates, from AWS's
+    /// authorization data (`bankinfra_policy::authorization`).
     pub services: Vec<Spanned<String>>,
-    /// Request tags every `Create*` must carry.
+    /// Request tags every such create must carry.
     pub required_tags: Vec<Spanned<String>>,
+    /// Further actions (`service:Action`) denied on every resource without the tags.
+    #[serde(default)]
+    pub also_deny: Vec<Spanned<String>>,
 }
 
 const COMPRESSIONS: &[&str] = &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"];
@@ -539,6 +544,30 @@ fn validate_scp(scp: &ScpSpec, src: &Source<'_>) -> Result<(), SpecError> {
     }
     if scp.required_tags.is_empty() || scp.services.is_empty() {
         return Err(src.error(scp.name.span(), "the SCP needs at least one service and one required tag"));
+    }
+    let data = bankinfra_policy::authorization::tagged_creates();
+    if let Some(unknown) = scp.services.iter().find(|s| !data.services.contains(s.get_ref())) {
+        return Err(src.error(
+            unknown.span(),
+            format!(
+                "`{}` is not one of the services whose create actions the authorization data lists ({})",
+                unknown.get_ref(),
+                data.services.join(", ")
+            ),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for action in &scp.also_deny {
+        let text = action.get_ref();
+        let well_formed = text.split_once(':').is_some_and(|(service, name)| {
+            !service.is_empty()
+                && !name.is_empty()
+                && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+        });
+        if !well_formed || !seen.insert(text.to_ascii_lowercase()) {
+            return Err(src.error(action.span(), format!("`{text}` is not a `service:Action` or is repeated")));
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod kms;
 mod network;
 mod observability;
 mod outputs;
-mod scp;
+pub mod scp;
 mod storage;
 mod tags;
 

@@ -2,7 +2,8 @@
 //! FR-418. Policies are read back from live state and evaluated for the requests that matter
 //! with AWS's evaluation logic; live attributes are checked where the requirement is about them.
 
-use bankinfra_model::{Kind, LiveResource};
+use bankinfra_model::{Kind, LiveResource, Props};
+use bankinfra_policy::authorization::tagged_creates;
 use bankinfra_policy::{Decision, Evaluation, PolicySet, Principal, Request, evaluate};
 use serde_json::{Value, json};
 
@@ -81,21 +82,51 @@ fn create_action(service: &str) -> String {
     format!("{service}:{action}")
 }
 
-/// Evaluates a create against the live SCP (next to AWS's FullAWSAccess) and an allow-all
-/// identity policy, with the given request tags.
+/// Evaluates a create against the live SCPs (every document of the stack's, next to AWS's
+/// FullAWSAccess) and an allow-all identity policy, with the given request tags, on a resource
+/// of the type the action creates (AWS's authorization data: a statement scoped to that type
+/// must catch it).
 fn create_under_scp(f: &Facts<'_>, service: &str, tags: &[(&str, &str)]) -> Result<Evaluation, String> {
-    let (scp, _) = f.scp("required-tags").map_err(|e| organization_hint(f, e))?;
-    let policies = PolicySet::new()
+    f.scp("required-tags").map_err(|e| organization_hint(f, e))?;
+    let mut policies = PolicySet::new()
         .identity("allow-all", &allow_all())
         .and_then(|p| p.scp("FullAWSAccess", &allow_all()))
-        .and_then(|p| p.scp(&scp.name, &scp.policy))
         .map_err(evaluation_error)?;
-    let mut request = Request::new(admin(f), &create_action(service), "*")
+    for live in f.all(Kind::ServiceControlPolicy) {
+        if let Props::ServiceControlPolicy(scp) = &live.props {
+            policies = policies.scp(&scp.name, &scp.policy).map_err(evaluation_error)?;
+        }
+    }
+    let action = create_action(service);
+    let mut request = Request::new(admin(f), &action, &created_resource(f, &action))
         .with_multi("aws:TagKeys", tags.iter().map(|(k, _)| k.to_string()));
     for (k, v) in tags {
         request = request.with(&format!("aws:RequestTag/{k}"), *v);
     }
     Ok(evaluate(&request, &policies))
+}
+
+/// An ARN of the resource type `action` creates in the stage's account (`*` for an action with
+/// no resource-level permissions).
+fn created_resource(f: &Facts<'_>, action: &str) -> String {
+    let Some(pattern) = tagged_creates().get(action).and_then(|row| row.creates.first()) else {
+        return "*".to_string();
+    };
+    if pattern == "*" {
+        return pattern.clone();
+    }
+    let (region, account) = (&f.specs.stage.region, &f.specs.stage.account_id);
+    let parts: Vec<String> = pattern
+        .splitn(6, ':')
+        .enumerate()
+        .map(|(i, part)| match (i, part) {
+            (1, "*") => "aws".to_string(),
+            (3, "*") => region.clone(),
+            (4, "*") => account.clone(),
+            (_, part) => part.replace('*', "verify"),
+        })
+        .collect();
+    parts.join(":")
 }
 
 fn organization_hint(f: &Facts<'_>, error: String) -> String {
@@ -119,7 +150,15 @@ pub(crate) fn gov_005() -> Vec<Check<'static>> {
                 ensure(p.name == design::SCP_NAME, || {
                     format!("the SCP is named {}, not {}", p.name, design::SCP_NAME)
                 })?;
-                ensure(p.attach_to_root, || format!("SCP {} is not attached to the organization root", p.name))
+                ensure(p.attach_to_root, || format!("SCP {} is not attached to the organization root", p.name))?;
+                let detached: Vec<String> = f
+                    .all(Kind::ServiceControlPolicy)
+                    .filter_map(|l| match &l.props {
+                        Props::ServiceControlPolicy(p) if !p.attach_to_root => Some(p.name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                ensure(detached.is_empty(), || format!("not attached to the root: {}", detached.join(", ")))
             },
         ),
         Check::new(

@@ -19,6 +19,7 @@ mod design;
 mod facts;
 mod fr_420;
 mod gates;
+pub mod lockout;
 mod paths;
 mod report;
 #[cfg(test)]

@@ -7,8 +7,6 @@ mod subnet;
 mod vpc;
 mod vpc_endpoint;
 
-use std::collections::BTreeMap;
-
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use bankinfra_model::{
@@ -135,10 +133,11 @@ async fn sync_tags(client: &Client, id: &str, live: &Tags, desired: &Tags) -> Re
     if !stale.is_empty() {
         client.delete_tags().resources(id).set_tags(Some(stale)).send().await.op("ec2:DeleteTags")?;
     }
-    let changed: BTreeMap<String, String> =
-        desired.iter().filter(|(k, v)| live.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !changed.is_empty() {
-        client.create_tags().resources(id).set_tags(Some(to_sdk(&changed))).send().await.op("ec2:CreateTags")?;
+    // Any change sends the whole desired set: an SCP that, like GOV-005's older form, denies
+    // `ec2:CreateTags` without the required request tags lets the call through only when they
+    // are all in it (the request tags of CreateTags are exactly the tags it sets).
+    if desired.iter().any(|(k, v)| live.get(k) != Some(v)) {
+        client.create_tags().resources(id).set_tags(Some(to_sdk(desired))).send().await.op("ec2:CreateTags")?;
     }
     Ok(())
 }

@@ -270,3 +270,75 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource) -> Result<(), P
     absent_if(client.delete_policy().policy_id(id).send().await.op("organizations:DeletePolicy"), NOT_FOUND)?;
     Ok(())
 }
+
+/// The service control policies in force for one account of the organization.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScpsInForce {
+    /// The organization's management account, which SCPs never restrict.
+    pub management_account: String,
+    /// Whether the account is a member of the organization (SCPs govern only members).
+    pub member: bool,
+    /// Every SCP attached to the account, to an OU above it or to the root, once each.
+    pub policies: Vec<InForceScp>,
+    /// How many SCPs are attached to the root (at most five may be).
+    pub root_attachments: usize,
+}
+
+/// One SCP in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InForceScp {
+    pub id: String,
+    pub name: String,
+    pub document: serde_json::Value,
+}
+
+/// The SCPs in force for `account`: attached to it, to each OU on its path, and to the root
+/// (ListParents, ListPoliciesForTarget, DescribePolicy). An account outside the organization
+/// (ListParents answers `ChildNotFoundException`) has none.
+pub(crate) async fn in_force(client: &Client, account: &str) -> Result<ScpsInForce, ProviderError> {
+    let organization = client.describe_organization().send().await.op("organizations:DescribeOrganization")?;
+    let management_account =
+        organization.organization().and_then(|o| o.master_account_id()).unwrap_or_default().to_string();
+    let root = root(client).await?;
+    let root_id = root.id().unwrap_or_default().to_string();
+    let mut targets = vec![account.to_string()];
+    let mut child = account.to_string();
+    let member = loop {
+        let parents = client.list_parents().child_id(&child).send().await.op("organizations:ListParents");
+        let Some(parents) = absent_if(parents, &["ChildNotFoundException"])? else { break false };
+        let Some(parent) = parents.parents().first().and_then(|p| p.id()) else { break true };
+        targets.push(parent.to_string());
+        if parent == root_id {
+            break true;
+        }
+        child = parent.to_string();
+    };
+    if !member {
+        return Ok(ScpsInForce { management_account, member, policies: Vec::new(), root_attachments: 0 });
+    }
+    let mut policies: Vec<InForceScp> = Vec::new();
+    let mut root_attachments = 0;
+    for target in &targets {
+        let attached = client
+            .list_policies_for_target()
+            .target_id(target)
+            .filter(PolicyType::ServiceControlPolicy)
+            .send()
+            .await
+            .op("organizations:ListPoliciesForTarget")?;
+        if *target == root_id {
+            root_attachments = attached.policies().len();
+        }
+        for summary in attached.policies() {
+            let (Some(id), Some(name)) = (summary.id(), summary.name()) else { continue };
+            if policies.iter().any(|p| p.id == id) {
+                continue;
+            }
+            let described = client.describe_policy().policy_id(id).send().await.op("organizations:DescribePolicy")?;
+            let document =
+                described.policy().and_then(|p| p.content()).and_then(crate::parse_policy).unwrap_or_default();
+            policies.push(InForceScp { id: id.to_string(), name: name.to_string(), document });
+        }
+    }
+    Ok(ScpsInForce { management_account, member, policies, root_attachments })
+}
