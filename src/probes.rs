@@ -77,15 +77,11 @@ pub async fn run(provider: &AwsProvider, facts: &Facts<'_>) -> Vec<CheckResult> 
         }
         Err(e) => out.push(CheckResult::failed("GOV-006", "probe: delete a log".into(), Basis::Probe, e)),
     }
-    let scp = if provider.is_custom_endpoint() {
-        Ok(ProbeOutcome::NotRun(
-            "this endpoint is not AWS and need not enforce SCPs; GOV-005 rests on the evaluated checks".into(),
-        ))
-    } else {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let bucket = format!("bankinfra-scp-probe-{}-{nanos}", specs.stage.account_id);
-        provider.probe_create_untagged_bucket(&bucket).await
-    };
+    // The project's emulator enforces SCPs on member accounts as AWS does, so the probe runs
+    // everywhere: a CreateBucket without the required tags must be refused.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let bucket = format!("bankinfra-scp-probe-{}-{nanos}", specs.stage.account_id);
+    let scp = provider.probe_create_untagged_bucket(&bucket).await;
     out.push(verdict("GOV-005", "probe: an untagged CreateBucket is rejected by the SCP".into(), scp, false));
     out
 }

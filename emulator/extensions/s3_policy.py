@@ -182,13 +182,18 @@ def s3_actions(method, query, headers, on_object):
 
 
 class Caller:
-    """Who signed the request: names, the forms a policy's Principal may give them by."""
+    """Who signed the request: names, the forms a policy's Principal may give them by. arn is
+    the principal's own ARN (an assumed role's session ARN); principal_arn is the value of
+    aws:PrincipalArn, which for a role session is the role's ARN (IAM User Guide, "AWS global
+    condition context keys", aws:PrincipalArn); role_arn is the session's role, else None."""
 
-    def __init__(self, account=None, arn=None, names=(), root=False):
+    def __init__(self, account=None, arn=None, names=(), root=False, role_arn=None):
         self.account = account
         self.arn = arn
         self.names = frozenset(names)
         self.root = root
+        self.role_arn = role_arn
+        self.principal_arn = role_arn or arn
 
 
 ANONYMOUS = Caller()
@@ -214,6 +219,25 @@ def wildcard(pattern, ignore_case=False):
 
 def like(pattern, value, ignore_case=False):
     return wildcard(text(pattern), ignore_case).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def resource_wildcard(pattern):
+    """A Resource pattern: * and ? match within one colon-separated segment of the ARN, except
+    that a * ending a segment may expand beyond the colon (IAM User Guide, "IAM JSON policy
+    elements: Resource", "Using wildcards in resource ARNs")."""
+    body = []
+    for index, c in enumerate(pattern):
+        if c == "*":
+            ends_segment = index + 1 == len(pattern) or pattern[index + 1] == ":"
+            body.append(".*" if ends_segment else "[^:]*")
+        else:
+            body.append("[^:]" if c == "?" else re.escape(c))
+    return re.compile("".join(body), re.DOTALL)
+
+
+def resource_like(pattern, value):
+    return resource_wildcard(text(pattern)).fullmatch(value) is not None
 
 
 def arn_like(pattern, value):
@@ -339,12 +363,19 @@ def principal_matches(principal, caller):
 
 
 def element_matches(statement, name, value, ignore_case):
-    """Action/NotAction, Resource/NotResource: whether the statement covers value."""
+    """Action/NotAction, Resource/NotResource: whether the statement covers value. Resource
+    patterns match per ARN segment (resource_like), actions as plain wildcards."""
+
+    def matches(pattern):
+        if name == "Resource":
+            return resource_like(pattern, value)
+        return like(pattern, value, ignore_case)
+
     if name in statement:
-        return any(like(p, value, ignore_case) for p in as_list(statement[name]))
+        return any(matches(p) for p in as_list(statement[name]))
     negated = f"Not{name}"
     if negated in statement:
-        return not any(like(p, value, ignore_case) for p in as_list(statement[negated]))
+        return not any(matches(p) for p in as_list(statement[negated]))
     return False
 
 
@@ -388,19 +419,25 @@ def signed_access_key(response):
 def caller_of(response):
     """The principal the request is made by, as moto knows it: an assumed role's session, an IAM
     user, or (for keys moto did not issue) the account's root user."""
-    from moto.iam.models import iam_backends
-    from moto.sts.models import sts_backends
     from moto.utilities.utils import get_partition
 
     access_key = signed_access_key(response)
     if access_key is None:
         return ANONYMOUS
-    account = response.current_account
-    partition = get_partition(response.region)
+    return caller_from_key(access_key, response.current_account, get_partition(response.region))
+
+
+def caller_from_key(access_key, account, partition):
+    """The principal an access key of account belongs to, as moto issued it: an assumed role's
+    session, an IAM user, or (for keys moto did not issue) the account's root user."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
     root = f"arn:{partition}:iam::{account}:root"
     session = sts_backends[account][partition].get_assumed_role_from_access_key(access_key)
     if session is not None:
-        return Caller(account, session.arn, {account, root, session.arn, session.role_arn})
+        names = {account, root, session.arn, session.role_arn}
+        return Caller(account, session.arn, names, role_arn=session.role_arn)
     user = iam_backends[account][partition].get_user_from_access_key_id(access_key)
     if user is not None:
         return Caller(account, user.arn, {account, root, user.arn})
@@ -413,25 +450,40 @@ def request_context(response, caller):
     request = response.request
     environ = getattr(request, "environ", None) or {}
     scheme = environ.get("wsgi.url_scheme") or urlparse(getattr(request, "url", "") or "").scheme
+    context = global_context(scheme, environ.get("REMOTE_ADDR"), caller)
+    context.update(s3_context(response.headers.get, response.querystring))
+    return context
+
+
+def global_context(scheme, remote_addr, caller):
+    """The global condition keys every request has: aws:SecureTransport, aws:CurrentTime,
+    aws:EpochTime, aws:SourceIp, and for a signed request aws:PrincipalAccount and
+    aws:PrincipalArn (IAM User Guide, "AWS global condition context keys")."""
     now = datetime.datetime.now(datetime.timezone.utc)
     context = {
         "aws:securetransport": ["true" if scheme == "https" else "false"],
         "aws:currenttime": [now.strftime("%Y-%m-%dT%H:%M:%SZ")],
         "aws:epochtime": [str(int(now.timestamp()))],
     }
-    if environ.get("REMOTE_ADDR"):
-        context["aws:sourceip"] = [environ["REMOTE_ADDR"]]
+    if remote_addr:
+        context["aws:sourceip"] = [remote_addr]
     if caller.account:
         context["aws:principalaccount"] = [caller.account]
-        context["aws:principalarn"] = [caller.arn]
-    headers = response.headers
-    for header in CONDITION_HEADERS:
-        if headers.get(header) is not None:
-            context[f"s3:{header}"] = [headers.get(header)]
-    for header, key in OBJECT_LOCK_HEADERS.items():
-        if headers.get(header) is not None:
-            context[key] = [headers.get(header)]
-    query = response.querystring
+        context["aws:principalarn"] = [caller.principal_arn]
+    return context
+
+
+def s3_context(header, query):
+    """S3's own condition keys of a request: s3:x-amz-* headers, the object lock headers,
+    s3:versionid and ListObjects' parameters. header(name) is a case-insensitive lookup, query
+    the parsed query string (name -> list of values)."""
+    context = {}
+    for name in CONDITION_HEADERS:
+        if header(name) is not None:
+            context[f"s3:{name}"] = [header(name)]
+    for name, key in OBJECT_LOCK_HEADERS.items():
+        if header(name) is not None:
+            context[key] = [header(name)]
     if query.get("versionId"):
         context["s3:versionid"] = [query["versionId"][0]]
     for parameter in LIST_PARAMETERS:

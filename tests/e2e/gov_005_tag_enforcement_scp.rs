@@ -11,7 +11,9 @@ use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
 use serde_json::Value;
 
-use crate::harness::{Env, ORG_ACCOUNT, STAGE, changes, copy_specs, expect_changes, text};
+use crate::harness::{
+    Env, ORG_ACCOUNT, STAGE, calls_the_lockout_gate_does_not_know, changes, copy_specs, expect_changes, text,
+};
 
 const SCP: &str = "bank-platform-required-tags";
 const TAGS: [&str; 3] = ["tenant_id", "module_id", "environment"];
@@ -121,8 +123,10 @@ async fn gov_005_scps_from_aws_authorization_data_are_attached_to_the_root_and_k
 
 #[tokio::test]
 async fn gov_005_under_the_enforced_scp_untagged_creates_of_another_principal_are_refused_and_tagged_ones_allowed() {
-    let env = Env::new().await.with_organization().await;
+    let env =
+        Env::with_emulator(bankinfra_testkit::Emulator::start_with_request_log(&[])).await.with_organization().await;
     env.apply();
+    let applied = env.emulator.request_log().len();
     let (s3, kms) = env.other_principal_clients().await;
     let tags = [("tenant_id", "totara-bank"), ("module_id", "MOD-104"), ("environment", "local")];
 
@@ -150,9 +154,15 @@ async fn gov_005_under_the_enforced_scp_untagged_creates_of_another_principal_ar
     create.send().await.expect("a CreateKey with the three tags is allowed");
 
     // bankinfra's own calls pass: a destroy and a re-apply under the SCP.
+    let before = env.emulator.request_log().len();
     env.run_expect(&["destroy", "--stage", STAGE, "--auto-approve"], 0);
     env.apply();
     env.assert_no_changes();
+    // And the lockout gate knows every call they made.
+    let log = env.emulator.request_log();
+    let ours: Vec<_> = log[..applied].iter().chain(&log[before..]).cloned().collect();
+    let unknown = calls_the_lockout_gate_does_not_know(&ours);
+    assert!(unknown.is_empty(), "calls missing from crates/verify/src/lockout/calls.rs: {unknown:?}");
 }
 
 #[tokio::test]
@@ -187,11 +197,20 @@ async fn gov_005_a_spec_edit_that_would_deny_bankinfras_own_calls_is_refused_bef
 async fn gov_005_two_stages_converge_on_one_scp_and_destroying_one_keeps_it() {
     let mut env = Env::new().await.with_organization().await;
     env.specs = copy_specs("scp-two-stages");
+    // Stage `second` lives in an account of its own, as each stage of the bank does.
+    let account = env.member_account_profile("second").await;
     let local = std::fs::read_to_string(env.specs.join("stages/local.toml")).unwrap();
-    std::fs::write(env.specs.join("stages/second.toml"), local.replace("name = \"local\"", "name = \"second\""))
-        .unwrap();
+    let second = local
+        .replace("name = \"local\"", "name = \"second\"")
+        .replace("account_id = \"123456789012\"", &format!("account_id = \"{account}\""));
+    std::fs::write(env.specs.join("stages/second.toml"), second).unwrap();
+    let in_second = |args: &[&str], code: i32| {
+        let out = env.command(args).env("AWS_PROFILE", "second").output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}\n{}\n{}", text(&out.stdout), text(&out.stderr));
+        text(&out.stdout)
+    };
     env.apply();
-    env.run_expect(&["apply", "--stage", "second", "--auto-approve"], 0);
+    in_second(&["apply", "--stage", "second", "--auto-approve"], 0);
     let org = env.organizations().await;
     let documents = scps(&org).await;
     let names: BTreeSet<&str> = documents.iter().map(|(_, n, _)| n.as_str()).collect();
@@ -199,9 +218,9 @@ async fn gov_005_two_stages_converge_on_one_scp_and_destroying_one_keeps_it() {
     assert_eq!(root_attachments(&org).await, vec![1; documents.len()], "attached once");
     // Neither stage undoes the other's apply.
     env.assert_no_changes();
-    env.run_expect(&["plan", "--stage", "second", "--detailed-exitcode"], 0);
+    in_second(&["plan", "--stage", "second", "--detailed-exitcode"], 0);
     // Destroying one stage leaves them in force for the other.
-    let destroyed = env.run_expect(&["destroy", "--stage", "second", "--auto-approve"], 0);
+    let destroyed = in_second(&["destroy", "--stage", "second", "--auto-approve"], 0);
     assert!(destroyed.contains("Kept: service_control_policy.required-tags"), "{destroyed}");
     assert_eq!(scps(&org).await.len(), documents.len());
     assert_eq!(root_attachments(&org).await, vec![1; documents.len()]);

@@ -111,6 +111,23 @@ impl Env {
         self
     }
 
+    /// A second member account of the organization (CreateAccount), and a profile `name` in the
+    /// binary's AWS config that reaches it through its `OrganizationAccountAccessRole`, as a
+    /// stage in its own account would be reached. Returns the account's id.
+    pub async fn member_account_profile(&self, name: &str) -> String {
+        let org = self.organizations().await;
+        let created =
+            org.create_account().email(format!("{name}@example.com")).account_name(name).send().await.unwrap();
+        let account = created.create_account_status().and_then(|s| s.account_id()).unwrap().to_string();
+        let config = self.env.iter().find(|(k, _)| k == "AWS_CONFIG_FILE").map(|(_, v)| v.clone()).unwrap();
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(&format!(
+            "\n[profile {name}]\nrole_arn = arn:aws:iam::{account}:role/OrganizationAccountAccessRole\nsource_profile = bank-org-source\nregion = ap-southeast-2\n"
+        ));
+        std::fs::write(&config, text).unwrap();
+        account
+    }
+
     /// S3 and KMS clients of another principal of the stage account: an IAM user made for the
     /// test (created with the required tags, as the SCP demands of `iam:CreateUser`).
     pub async fn other_principal_clients(&self) -> (aws_sdk_s3::Client, aws_sdk_kms::Client) {
@@ -402,4 +419,27 @@ pub fn owned_filters() -> Vec<aws_sdk_ec2::types::Filter> {
         .into_iter()
         .map(|(k, v)| aws_sdk_ec2::types::Filter::builder().name(k).values(v).build())
         .collect()
+}
+
+/// The mutating requests among `requests` whose IAM action the self-lockout gate's call table
+/// (`bankinfra_verify::lockout`) does not list: each is a call the gate would not evaluate.
+/// Organizations calls (made from the management account, which SCPs never restrict) and STS
+/// are left out.
+pub fn calls_the_lockout_gate_does_not_know(requests: &[bankinfra_testkit::LoggedRequest]) -> Vec<String> {
+    let known = bankinfra_verify::lockout::all_actions();
+    let mut unknown: Vec<String> = requests
+        .iter()
+        .filter(|r| r.mutating)
+        .filter_map(|r| {
+            let service = r.service.as_deref()?;
+            if ["organizations", "sts"].contains(&service) {
+                return None;
+            }
+            let action = bankinfra_verify::lockout::iam_action(&format!("{service}:{}", r.operation));
+            (!known.contains(&action.as_str())).then_some(action)
+        })
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    unknown
 }

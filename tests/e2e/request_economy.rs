@@ -52,14 +52,18 @@ async fn a_cold_apply_asks_nothing_it_knows_and_a_no_op_plan_stays_within_its_re
     assert_eq!(count("cognito-idp:ListUserPoolClients"), 0, "{apply:#?}");
     // New buckets hold no policy or lifecycle to remove.
     assert_eq!(count("s3:DeleteBucketPolicy") + count("s3:DeleteBucketLifecycle"), 0, "{apply:#?}");
-    // Each SCP document's create reads the organization's root once, to enable SCPs and attach;
-    // the self-lockout gate reads it once, with the SCPs in force.
-    assert_eq!(count("organizations:ListRoots"), documents + 1, "{apply:#?}");
+    // Each SCP document's create reads the organization's root once, to enable SCPs and attach
+    // (the self-lockout gate walks up from the account with ListParents instead).
+    assert_eq!(count("organizations:ListRoots"), documents, "{apply:#?}");
 
     let before = env.emulator.request_log().len();
     env.assert_no_changes();
     let plan = &env.emulator.request_log()[before..];
-    let budget = TERRAFORM_NO_OP_PLAN_REQUESTS * 2 / 5;
+    // Terraform's 557 were counted with the SCP in one document; AWS's 5,120-character limit
+    // splits it, and each further document needs its own reads in any tool (its document, its
+    // tags: DescribePolicy, ListTagsForResource; Terraform also lists each one's targets), so
+    // the budget grows by two requests per further document.
+    let budget = TERRAFORM_NO_OP_PLAN_REQUESTS * 2 / 5 + 2 * (documents - 1);
     assert!(
         plan.len() <= budget,
         "a no-op plan within {budget} requests, not {}: {:#?}",

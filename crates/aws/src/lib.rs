@@ -172,10 +172,15 @@ impl AwsProvider {
     }
 
     /// The service control policies in force for the stage's `account`, read through the
-    /// management account; `None` when no profile for it is configured.
-    pub async fn scps_in_force(&self, account: &str) -> Result<Option<ScpsInForce>, ProviderError> {
+    /// management account (the documents of `known` policy ids are not read again); `None` when
+    /// no profile for it is configured.
+    pub async fn scps_in_force(
+        &self,
+        account: &str,
+        known: &[(String, serde_json::Value)],
+    ) -> Result<Option<ScpsInForce>, ProviderError> {
         let Some(client) = &self.organizations else { return Ok(None) };
-        organizations::policy::in_force(client, account).await.map(Some)
+        organizations::policy::in_force(client, account, known).await.map(Some)
     }
 
     /// Whether requests go to an endpoint override (an emulator or proxy) rather than AWS.

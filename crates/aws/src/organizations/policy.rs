@@ -29,10 +29,7 @@ pub(crate) async fn read(
             else {
                 return Ok(None);
             };
-            let (described, targets) = tokio::try_join!(
-                async { client.describe_policy().policy_id(&id).send().await.op("organizations:DescribePolicy") },
-                targets_of(client, &id),
-            )?;
+            let described = client.describe_policy().policy_id(&id).send().await.op("organizations:DescribePolicy")?;
             let Some(policy) = described.policy() else { return Ok(None) };
             let summary = policy.policy_summary();
             Ok::<_, ProviderError>(Some(LiveResource {
@@ -43,13 +40,45 @@ pub(crate) async fn read(
                     name,
                     description: summary.and_then(|s| s.description()).unwrap_or_default().to_string(),
                     policy: policy.content().and_then(crate::parse_policy).unwrap_or_default(),
-                    attach_to_root: targets.iter().any(|(_, kind)| *kind == TargetType::Root),
+                    attach_to_root: false,
                     tags,
                 }),
             }))
         }
     });
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    let mut found: Vec<LiveResource> = try_join_all(reads).await?.into_iter().flatten().collect();
+    // Which are attached to the root: one listing of the root's SCPs, not one per policy.
+    if !found.is_empty() {
+        let root = root(client).await?;
+        let on_root = attached_to(client, root.id().unwrap_or_default()).await?;
+        for live in &mut found {
+            if let Props::ServiceControlPolicy(p) = &mut live.props {
+                p.attach_to_root = on_root.iter().any(|(id, _)| *id == live.physical_id);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// (id, name) of every SCP attached to `target` (a root, OU or account).
+async fn attached_to(client: &Client, target: &str) -> Result<Vec<(String, String)>, ProviderError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_policies_for_target()
+            .target_id(target)
+            .filter(PolicyType::ServiceControlPolicy)
+            .set_next_token(token)
+            .send()
+            .await
+            .op("organizations:ListPoliciesForTarget")?;
+        out.extend(page.policies().iter().filter_map(|p| Some((p.id()?.to_string(), p.name()?.to_string()))));
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The organization's root, with the policy types enabled on it.
@@ -293,51 +322,54 @@ pub struct InForceScp {
 }
 
 /// The SCPs in force for `account`: attached to it, to each OU on its path, and to the root
-/// (ListParents, ListPoliciesForTarget, DescribePolicy). An account outside the organization
-/// (ListParents answers `ChildNotFoundException`) has none.
-pub(crate) async fn in_force(client: &Client, account: &str) -> Result<ScpsInForce, ProviderError> {
+/// (ListParents, ListPoliciesForTarget, and DescribePolicy for those whose document `known`
+/// does not hold). An account outside the organization (ListParents answers
+/// `ChildNotFoundException`) has none.
+pub(crate) async fn in_force(
+    client: &Client,
+    account: &str,
+    known: &[(String, serde_json::Value)],
+) -> Result<ScpsInForce, ProviderError> {
     let organization = client.describe_organization().send().await.op("organizations:DescribeOrganization")?;
     let management_account =
         organization.organization().and_then(|o| o.master_account_id()).unwrap_or_default().to_string();
-    let root = root(client).await?;
-    let root_id = root.id().unwrap_or_default().to_string();
+    // The account, then each parent up to the root (the last target).
     let mut targets = vec![account.to_string()];
     let mut child = account.to_string();
     let member = loop {
         let parents = client.list_parents().child_id(&child).send().await.op("organizations:ListParents");
         let Some(parents) = absent_if(parents, &["ChildNotFoundException"])? else { break false };
-        let Some(parent) = parents.parents().first().and_then(|p| p.id()) else { break true };
-        targets.push(parent.to_string());
-        if parent == root_id {
+        let Some(parent) = parents.parents().first() else { break true };
+        let Some(id) = parent.id() else { break true };
+        targets.push(id.to_string());
+        if parent.r#type() == Some(&aws_sdk_organizations::types::ParentType::Root) {
             break true;
         }
-        child = parent.to_string();
+        child = id.to_string();
     };
     if !member {
         return Ok(ScpsInForce { management_account, member, policies: Vec::new(), root_attachments: 0 });
     }
     let mut policies: Vec<InForceScp> = Vec::new();
     let mut root_attachments = 0;
-    for target in &targets {
-        let attached = client
-            .list_policies_for_target()
-            .target_id(target)
-            .filter(PolicyType::ServiceControlPolicy)
-            .send()
-            .await
-            .op("organizations:ListPoliciesForTarget")?;
-        if *target == root_id {
-            root_attachments = attached.policies().len();
+    for (i, target) in targets.iter().enumerate() {
+        let attached = attached_to(client, target).await?;
+        if i == targets.len() - 1 {
+            root_attachments = attached.len();
         }
-        for summary in attached.policies() {
-            let (Some(id), Some(name)) = (summary.id(), summary.name()) else { continue };
+        for (id, name) in attached {
             if policies.iter().any(|p| p.id == id) {
                 continue;
             }
-            let described = client.describe_policy().policy_id(id).send().await.op("organizations:DescribePolicy")?;
-            let document =
-                described.policy().and_then(|p| p.content()).and_then(crate::parse_policy).unwrap_or_default();
-            policies.push(InForceScp { id: id.to_string(), name: name.to_string(), document });
+            let document = match known.iter().find(|(k, _)| *k == id) {
+                Some((_, document)) => document.clone(),
+                None => {
+                    let described =
+                        client.describe_policy().policy_id(&id).send().await.op("organizations:DescribePolicy")?;
+                    described.policy().and_then(|p| p.content()).and_then(crate::parse_policy).unwrap_or_default()
+                }
+            };
+            policies.push(InForceScp { id, name, document });
         }
     }
     Ok(ScpsInForce { management_account, member, policies, root_attachments })

@@ -1,8 +1,15 @@
 //! The calls `bankinfra-aws` makes for each kind of resource, as IAM authorizes them: the action
 //! and the resource it is authorized on. Each row mirrors the `.op("...")` calls of the kind's
 //! file in `crates/aws/src` (an update lists every call an update of the kind may make); the
-//! end-to-end test `lockout_gate` checks every mutating request an apply, an update of every
-//! kind and a destroy send is listed here.
+//! end-to-end tests `drift_coverage` and `gov_005_tag_enforcement_scp` check that every mutating
+//! request an apply, an update of every kind and a destroy send is listed here.
+//!
+//! A create that carries tags is authorized as the tagging action too (EC2: "Grant permission
+//! to tag Amazon EC2 resources during creation",
+//! <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html>;
+//! KMS CreateKey: "To use the Tags parameter, kms:TagResource",
+//! <https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html>; likewise S3's
+//! CreateBucket and IAM's creates with tags), so each create lists its tagging action.
 //!
 //! Where the IAM action differs from the API operation (S3's configuration calls, Amazon S3 API
 //! reference, "Permissions" of each operation), the action is listed: [`iam_action`].
@@ -51,16 +58,20 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
         ("s3:PutLifecycleConfiguration", Itself),
     ];
     match (kind, verb) {
-        (Kind::Vpc, Create) => &[("ec2:CreateVpc", Itself), ("ec2:ModifyVpcAttribute", Itself)],
+        (Kind::Vpc, Create) => &[("ec2:CreateVpc", Itself), EC2_TAGS[0], ("ec2:ModifyVpcAttribute", Itself)],
         (Kind::Vpc, Update) => &[("ec2:ModifyVpcAttribute", Itself), EC2_TAGS[0], EC2_TAGS[1]],
         (Kind::Vpc, Delete) => &[("ec2:DeleteVpc", Itself)],
-        (Kind::Subnet, Create) => {
-            &[("ec2:CreateSubnet", Itself), ("ec2:CreateSubnet", Vpc), ("ec2:ModifySubnetAttribute", Itself)]
-        }
+        (Kind::Subnet, Create) => &[
+            ("ec2:CreateSubnet", Itself),
+            ("ec2:CreateSubnet", Vpc),
+            EC2_TAGS[0],
+            ("ec2:ModifySubnetAttribute", Itself),
+        ],
         (Kind::Subnet, Update) => &[("ec2:ModifySubnetAttribute", Itself), EC2_TAGS[0], EC2_TAGS[1]],
         (Kind::Subnet, Delete) => &[("ec2:DeleteSubnet", Itself)],
         (Kind::InternetGateway, Create) => &[
             ("ec2:CreateInternetGateway", Itself),
+            EC2_TAGS[0],
             ("ec2:AttachInternetGateway", Itself),
             ("ec2:AttachInternetGateway", Vpc),
         ],
@@ -80,6 +91,7 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
         (Kind::RouteTable, Create) => &[
             ("ec2:CreateRouteTable", Itself),
             ("ec2:CreateRouteTable", Vpc),
+            EC2_TAGS[0],
             ("ec2:CreateRoute", Itself),
             ("ec2:AssociateRouteTable", Itself),
         ],
@@ -92,11 +104,14 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
             EC2_TAGS[1],
         ],
         (Kind::RouteTable, Delete) => &[("ec2:DisassociateRouteTable", Itself), ("ec2:DeleteRouteTable", Itself)],
-        (Kind::VpcEndpoint, Create) => &[("ec2:CreateVpcEndpoint", Itself), ("ec2:CreateVpcEndpoint", Vpc)],
+        (Kind::VpcEndpoint, Create) => {
+            &[("ec2:CreateVpcEndpoint", Itself), ("ec2:CreateVpcEndpoint", Vpc), EC2_TAGS[0]]
+        }
         (Kind::VpcEndpoint, Update) => &[("ec2:ModifyVpcEndpoint", Itself), EC2_TAGS[0], EC2_TAGS[1]],
         (Kind::VpcEndpoint, Delete) => &[("ec2:DeleteVpcEndpoints", Itself)],
         (Kind::KmsKey, Create) => &[
             ("kms:CreateKey", Star),
+            ("kms:TagResource", Itself),
             ("kms:EnableKeyRotation", Itself),
             ("kms:CreateAlias", Alias),
             ("kms:CreateAlias", Itself),
@@ -121,6 +136,7 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
         }
         (Kind::S3Bucket, Create) => &[
             ("s3:CreateBucket", Itself),
+            ("s3:TagResource", Itself),
             S3_CONFIGURATION[0],
             S3_CONFIGURATION[1],
             S3_CONFIGURATION[2],
@@ -175,7 +191,9 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
             &[("xray:UpdateSamplingRule", Itself), ("xray:TagResource", Itself), ("xray:UntagResource", Itself)]
         }
         (Kind::XraySamplingRule, Delete) => &[("xray:DeleteSamplingRule", Itself)],
-        (Kind::IamOidcProvider, Create) => &[("iam:CreateOpenIDConnectProvider", Itself)],
+        (Kind::IamOidcProvider, Create) => {
+            &[("iam:CreateOpenIDConnectProvider", Itself), ("iam:TagOpenIDConnectProvider", Itself)]
+        }
         (Kind::IamOidcProvider, Update) => &[
             ("iam:AddClientIDToOpenIDConnectProvider", Itself),
             ("iam:RemoveClientIDFromOpenIDConnectProvider", Itself),
@@ -184,7 +202,7 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
             ("iam:UntagOpenIDConnectProvider", Itself),
         ],
         (Kind::IamOidcProvider, Delete) => &[("iam:DeleteOpenIDConnectProvider", Itself)],
-        (Kind::IamPolicy, Create) => &[("iam:CreatePolicy", Itself)],
+        (Kind::IamPolicy, Create) => &[("iam:CreatePolicy", Itself), ("iam:TagPolicy", Itself)],
         (Kind::IamPolicy, Update) => &[
             ("iam:CreatePolicyVersion", Itself),
             ("iam:DeletePolicyVersion", Itself),
@@ -198,9 +216,12 @@ pub(crate) fn calls(kind: Kind, verb: Verb) -> &'static [(&'static str, On)] {
             ("iam:DeletePolicyVersion", Itself),
             ("iam:DeletePolicy", Itself),
         ],
-        (Kind::IamRole, Create) => {
-            &[("iam:CreateRole", Itself), ("iam:PutRolePolicy", Itself), ("iam:AttachRolePolicy", Itself)]
-        }
+        (Kind::IamRole, Create) => &[
+            ("iam:CreateRole", Itself),
+            ("iam:TagRole", Itself),
+            ("iam:PutRolePolicy", Itself),
+            ("iam:AttachRolePolicy", Itself),
+        ],
         (Kind::IamRole, Update) => &[
             ("iam:UpdateAssumeRolePolicy", Itself),
             ("iam:UpdateRole", Itself),
