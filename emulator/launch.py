@@ -337,6 +337,46 @@ def patch_s3_create_bucket_tags():
     responses.S3Response._bucket_response_put = bucket_response_put
 
 
+def patch_logs_log_group_name_pattern():
+    """CloudWatch Logs DescribeLogGroups' logGroupNamePattern: "returns only log groups that have
+    names that match the string based on a case-sensitive substring search"; it and
+    logGroupNamePrefix are mutually exclusive (InvalidParameterException), and pages hold at most
+    `limit` (50) groups in name order, and a pattern's answer holds "only arn, creationTime, and
+    logGroupName" of each group
+    (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html).
+    moto 5.2 ignores the pattern and answers every group."""
+    import functools
+    import json
+
+    from moto.logs import responses
+    from moto.logs.exceptions import InvalidParameterException
+
+    original = responses.LogsResponse.describe_log_groups
+
+    @functools.wraps(original)
+    def describe_log_groups(self):
+        pattern = self._get_param("logGroupNamePattern")
+        if not pattern:
+            return original(self)
+        if self._get_param("logGroupNamePrefix"):
+            raise InvalidParameterException(
+                msg="LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
+            )
+        limit = self._get_param("limit", 50)
+        start = int(self._get_param("nextToken") or 0)
+        names = sorted(name for name in self.logs_backend.groups if pattern in name)
+        page = names[start : start + limit]
+        following = str(start + limit) if start + limit < len(names) else None
+        kept = ("arn", "creationTime", "logGroupName")
+        groups = [
+            {k: v for k, v in self.logs_backend.groups[name].to_describe_dict().items() if k in kept}
+            for name in page
+        ]
+        return json.dumps({"logGroups": groups, "nextToken": following})
+
+    responses.LogsResponse.describe_log_groups = describe_log_groups
+
+
 def patch_logs_resource_tags_need_the_log_group():
     """CloudWatch Logs ListTagsForResource, TagResource and UntagResource name a log group by its
     ARN without the trailing ":*" (DescribeLogGroups' logGroupArn): the ":*" form (its arn) is
@@ -579,6 +619,7 @@ PATCHES = [
     patch_s3_bucket_policy_evaluation,
     patch_logs_kms_key_association,
     patch_logs_resource_tags_need_the_log_group,
+    patch_logs_log_group_name_pattern,
     patch_cloudtrail_trail_name_or_arn,
     patch_cloudtrail_create_trail_rejects_existing_name,
     patch_cloudtrail_describe_trails_name_list,

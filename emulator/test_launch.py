@@ -653,6 +653,19 @@ class LauncherTest(unittest.TestCase):
         self.logs.delete_log_group(logGroupName="/bank/audit")
         self.assertEqual(self.logs.describe_log_groups(logGroupNamePrefix="/bank/audit")["logGroups"], [])
 
+    def test_log_groups_filter_by_name_pattern_a_case_sensitive_substring(self):
+        for name in ("/aws/lambda/pattern-x", "/bank/PATTERN-y", "/ecs/pattern-z", "/bank/other"):
+            self.logs.create_log_group(logGroupName=name)
+        pages = self.logs.get_paginator("describe_log_groups").paginate(
+            logGroupNamePattern="pattern-", PaginationConfig={"PageSize": 1}
+        )
+        names = [g["logGroupName"] for page in pages for g in page["logGroups"]]
+        self.assertEqual(names, ["/aws/lambda/pattern-x", "/ecs/pattern-z"])
+        first = self.logs.describe_log_groups(logGroupNamePattern="pattern-x")["logGroups"][0]
+        self.assertEqual(sorted(first), ["arn", "creationTime", "logGroupName"])
+        with self.assertRaises(self.logs.exceptions.InvalidParameterException):
+            self.logs.describe_log_groups(logGroupNamePattern="pattern-", logGroupNamePrefix="/aws")
+
     def test_log_group_kms_key_is_associated_and_disassociated(self):
         key = self.kms.create_key()["KeyMetadata"]["Arn"]
         self.logs.create_log_group(logGroupName="/bank/keyed")
