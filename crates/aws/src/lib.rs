@@ -138,6 +138,33 @@ impl ServiceLimits {
     }
 }
 
+/// Reads in flight at once per service, within one plan's read: each service's read fans out
+/// over the resources that may be ours, and an unbounded fan-out would spend the service's
+/// request quota in a burst and be throttled. CloudWatch Logs' control-plane quotas are per API
+/// and account, 5-10 transactions per second for most
+/// (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html>);
+/// Parameter Store's GetParameter(s) share 40 per second by default, its other reads less
+/// (<https://docs.aws.amazon.com/general/latest/gr/ssm.html>); KMS's request quotas are per
+/// operation, hundreds to thousands per second
+/// (<https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html>); S3
+/// allows 5,500 GET/HEAD per second per prefix
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html>).
+/// The SDK's adaptive retry mode additionally slows a client down once its service throttles.
+pub(crate) const READS_IN_FLIGHT_LOGS: usize = 4;
+pub(crate) const READS_IN_FLIGHT_SSM: usize = 4;
+pub(crate) const READS_IN_FLIGHT_KMS: usize = 8;
+pub(crate) const READS_IN_FLIGHT_S3: usize = 8;
+
+/// Runs `reads` with at most `limit` of them in flight at once; their results in order, or the
+/// first error.
+pub(crate) async fn bounded<T, F>(limit: usize, reads: impl IntoIterator<Item = F>) -> Result<Vec<T>, ProviderError>
+where
+    F: Future<Output = Result<T, ProviderError>>,
+{
+    use futures_util::{StreamExt, TryStreamExt};
+    futures_util::stream::iter(reads).buffered(limit.max(1)).try_collect().await
+}
+
 impl AwsProvider {
     /// Builds the clients. Makes no call; see [`AwsProvider::caller_identity`].
     pub async fn connect(connection: &Connection) -> Self {

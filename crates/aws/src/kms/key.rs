@@ -1,5 +1,6 @@
 //! `kms_key`: a symmetric CMK, its alias, rotation and key policy. Found by ownership tags
-//! (ListKeys + ListResourceTags), so a crash between CreateKey and CreateAlias is recovered.
+//! (ListKeys + ListResourceTags of the keys without an alias or with one in a declared alias's
+//! namespace), so a crash between CreateKey and CreateAlias is recovered.
 //! Keys pending deletion count as gone; creating one that a destroy scheduled for deletion
 //! restores it (CancelKeyDeletion) instead of making a second key.
 
@@ -13,7 +14,6 @@ use bankinfra_model::{
     Address, DeleteOptions, FieldChange, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_ADDRESS,
     TAG_STACK, TAG_STAGE, Tags,
 };
-use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
 
@@ -66,11 +66,32 @@ pub(crate) async fn read(
     // AWS-managed keys (alias/aws/*) are never ours and may refuse ListResourceTags.
     let managed: Vec<&String> =
         aliases.iter().filter(|(name, _)| name.starts_with("alias/aws/")).map(|(_, id)| id).collect();
-    let candidates = key_ids.into_iter().filter(|id| !managed.contains(&id));
-    let tagged = try_join_all(candidates.map(|id| async move {
-        let tags = absent_if(tags_of(client, &id).await, &["AccessDeniedException", "NotFoundException"])?;
-        Ok::<_, ProviderError>(tags.filter(|t| ownership.owns(t)).map(|t| (id, t)))
-    }))
+    // Only keys that can be ours are asked for their tags: keys with no alias (a create that
+    // stopped before its CreateAlias), and keys with an alias in the namespace of a declared
+    // alias (`alias/bank/` for `alias/bank/pii`: where an alias no longer declared was). The
+    // account's other keys, each with its own alias, are never read one by one.
+    let namespaces: Vec<String> = desired
+        .iter()
+        .filter_map(|r| match &r.props {
+            Props::KmsKey(k) => Some(alias_namespace(&k.alias).to_string()),
+            _ => None,
+        })
+        .collect();
+    let candidates: Vec<String> = key_ids
+        .into_iter()
+        .filter(|id| !managed.contains(&id))
+        .filter(|id| {
+            let mut named = aliases.iter().filter(|(_, target)| target == id).peekable();
+            named.peek().is_none() || named.any(|(name, _)| namespaces.iter().any(|n| name.starts_with(n.as_str())))
+        })
+        .collect();
+    let tagged = crate::bounded(
+        crate::READS_IN_FLIGHT_KMS,
+        candidates.into_iter().map(|id| async move {
+            let tags = absent_if(tags_of(client, &id).await, &["AccessDeniedException", "NotFoundException"])?;
+            Ok::<_, ProviderError>(tags.filter(|t| ownership.owns(t)).map(|t| (id, t)))
+        }),
+    )
     .await?;
     let reads = tagged.into_iter().flatten().filter_map(|(id, tags)| {
         let address = Ownership::address_in(&tags)?;
@@ -125,7 +146,7 @@ pub(crate) async fn read(
     });
     let mut live = Vec::new();
     let mut scheduled: HashMap<Address, Vec<Scheduled>> = HashMap::new();
-    for found in try_join_all(reads).await?.into_iter().flatten() {
+    for found in crate::bounded(crate::READS_IN_FLIGHT_KMS, reads).await?.into_iter().flatten() {
         match found {
             Found::Live(l) => live.push(*l),
             Found::Scheduled(address, key) => scheduled.entry(address).or_default().push(key),
@@ -133,6 +154,15 @@ pub(crate) async fn read(
     }
     pending.record(scheduled);
     Ok(live)
+}
+
+/// An alias's namespace: everything up to its last `/` (`alias/bank/` of `alias/bank/pii`), or the
+/// alias itself when it has no path below `alias/`.
+fn alias_namespace(alias: &str) -> &str {
+    match alias.rfind('/') {
+        Some(at) if at > "alias".len() => &alias[..=at],
+        _ => alias,
+    }
 }
 
 /// One of this stack's keys, as a read finds it.

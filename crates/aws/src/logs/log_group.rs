@@ -1,12 +1,12 @@
-//! `log_group`: a log group with retention and KMS encryption. Name-addressed: every group is
-//! listed (DescribeLogGroups), its tags say whether it is ours.
+//! `log_group`: a log group with retention and KMS encryption. Name-addressed: the declared
+//! groups and those whose names contain the stage's name are listed (DescribeLogGroups), and
+//! only their tags say whether they are ours.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatchlogs::Client;
 use bankinfra_model::props::logs::LogGroup;
 use bankinfra_model::{FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, Tags};
-use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
 
@@ -29,14 +29,21 @@ pub(crate) async fn read(
             _ => None,
         })
         .collect();
-    let groups = list(client, None).await?;
-    let reads = groups.into_iter().map(|g| {
+    // The account may hold thousands of other groups, and ListTagsForResource of each would
+    // take minutes at its quota: only groups that can be ours are looked at. Those are the
+    // declared ones, and the undeclared groups we own, whose names (made from the stage's
+    // naming patterns) contain the stage's name: found by a server-side substring filter.
+    let candidates = candidates(client, &declared, &ownership.stage).await?;
+    let reads = candidates.into_iter().map(|(name, arn)| {
         let (declared, wanted_streams) = (&declared, &wanted_streams);
         async move {
-            let name = g.log_group_name().unwrap_or_default().to_string();
-            let arn = group_arn(&g);
             let Some(tags) = absent_if(tags_of(client, &arn).await, NOT_FOUND)? else { return Ok(None) };
             let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::LogGroup) else {
+                return Ok(None);
+            };
+            // A pattern's answer leaves out retention and key: the group's own page has them.
+            let Some(g) = list(client, Some(&name)).await?.into_iter().find(|g| g.log_group_name() == Some(&name))
+            else {
                 return Ok(None);
             };
             let log_streams = match wanted_streams.get(&name) {
@@ -57,7 +64,56 @@ pub(crate) async fn read(
             }))
         }
     });
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    Ok(crate::bounded(crate::READS_IN_FLIGHT_LOGS, reads).await?.into_iter().flatten().collect())
+}
+
+/// Name → ARN of every group that may be ours: those whose names contain `stage`
+/// (DescribeLogGroups' `logGroupNamePattern`, "a case-sensitive substring search", mutually
+/// exclusive with `logGroupNamePrefix`, and answering "only arn, creationTime, and
+/// logGroupName":
+/// <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html>),
+/// and the declared names that do not contain it, each looked up by its own name.
+async fn candidates(
+    client: &Client,
+    declared: &BTreeMap<String, bankinfra_model::Address>,
+    stage: &str,
+) -> Result<BTreeMap<String, String>, ProviderError> {
+    let mut found = BTreeMap::new();
+    if !stage.is_empty() {
+        let mut token = None;
+        loop {
+            let page = client
+                .describe_log_groups()
+                .log_group_name_pattern(stage)
+                .set_next_token(token)
+                .send()
+                .await
+                .op("logs:DescribeLogGroups")?;
+            for g in page.log_groups() {
+                if let Some(name) = g.log_group_name() {
+                    found.insert(name.to_string(), group_arn(g));
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() || page.log_groups().is_empty() {
+                break;
+            }
+        }
+    }
+    let elsewhere: Vec<String> =
+        declared.keys().filter(|name| stage.is_empty() || !name.contains(stage)).cloned().collect();
+    let looked_up = crate::bounded(
+        crate::READS_IN_FLIGHT_LOGS,
+        elsewhere.into_iter().map(|name| async move {
+            let groups = list(client, Some(&name)).await?;
+            Ok::<_, ProviderError>(groups.into_iter().find(|g| g.log_group_name() == Some(name.as_str())))
+        }),
+    )
+    .await?;
+    for g in looked_up.into_iter().flatten() {
+        found.insert(g.log_group_name().unwrap_or_default().to_string(), group_arn(&g));
+    }
+    Ok(found)
 }
 
 /// Which of `wanted` exist in the group, in `wanted`'s order.

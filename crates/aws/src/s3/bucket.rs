@@ -1,5 +1,6 @@
 //! `s3_bucket`: a bucket and its encryption, versioning, public-access block, policy, lifecycle,
-//! Object Lock and tags. Name-addressed: found by name, orphans by ownership tags.
+//! Object Lock and tags. Name-addressed: found by name, orphans by ownership tags (read only for
+//! buckets whose names contain the stage's name).
 
 use std::collections::BTreeSet;
 
@@ -18,7 +19,6 @@ use bankinfra_model::{
     Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError,
     Resource, Tags,
 };
-use futures_util::future::try_join_all;
 use serde_json::Value;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -35,8 +35,13 @@ pub(crate) async fn read(
             _ => None,
         })
         .collect();
-    let names = list_buckets(client).await?;
-    let reads = names.into_iter().map(|name| {
+    // Only buckets that can be ours are read: the declared names, and the undeclared buckets
+    // we own, whose names (made from the stage's naming patterns) contain the stage's name. The
+    // account's other buckets are never asked for their tags one by one.
+    let names = list_buckets(client).await?.into_iter().filter(|name| {
+        declared.iter().any(|(_, n)| n == name) || (!ownership.stage.is_empty() && name.contains(&ownership.stage))
+    });
+    let reads = names.map(|name| {
         let declared_as = declared.iter().find(|(_, n)| *n == name).map(|(a, _)| (*a).clone());
         async move {
             let tags = match get_tags(client, &name).await {
@@ -59,7 +64,7 @@ pub(crate) async fn read(
             read_bucket(client, address, name, tags).await.map(Some)
         }
     });
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    Ok(crate::bounded(crate::READS_IN_FLIGHT_S3, reads).await?.into_iter().flatten().collect())
 }
 
 async fn list_buckets(client: &Client) -> Result<Vec<String>, ProviderError> {

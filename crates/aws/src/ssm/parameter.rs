@@ -9,7 +9,6 @@ use bankinfra_model::props::ssm::Parameter;
 use bankinfra_model::{
     FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError, Resource, TAG_STACK, TAG_STAGE, Tags,
 };
-use futures_util::future::try_join_all;
 
 use crate::error::{OrProviderError, absent_if, has_code};
 
@@ -18,9 +17,12 @@ const GET_BATCH: usize = 10;
 
 /// The parameters of `names` that exist, in batches of [`GET_BATCH`] at once.
 async fn get(client: &Client, names: &[String]) -> Result<Vec<aws_sdk_ssm::types::Parameter>, ProviderError> {
-    let batches = try_join_all(names.chunks(GET_BATCH).map(|chunk| async move {
-        client.get_parameters().set_names(Some(chunk.to_vec())).send().await.op("ssm:GetParameters")
-    }))
+    let batches = crate::bounded(
+        crate::READS_IN_FLIGHT_SSM,
+        names.chunks(GET_BATCH).map(<[String]>::to_vec).collect::<Vec<_>>().into_iter().map(|chunk| async move {
+            client.get_parameters().set_names(Some(chunk)).send().await.op("ssm:GetParameters")
+        }),
+    )
     .await?;
     Ok(batches.iter().flat_map(|b| b.parameters().to_vec()).collect())
 }
@@ -81,7 +83,7 @@ pub(crate) async fn read(
             }))
         })
     });
-    Ok(try_join_all(reads).await?.into_iter().flatten().collect())
+    Ok(crate::bounded(crate::READS_IN_FLIGHT_SSM, reads).await?.into_iter().flatten().collect())
 }
 
 fn tag_filter(key: &str, value: &str) -> ParameterStringFilter {
