@@ -487,6 +487,8 @@ class ThrottlingTest(AwsLikeTest):
         with open(os.path.join(tls_dir, "requests.jsonl")) as f:
             logged = [json.loads(line) for line in f]
         self.assertEqual(sum(1 for entry in logged if entry["operation"] == "ListKeys"), 5)
+        # The state page counts the throttling errors answered, per operation.
+        self.assertEqual(state("on")["throttled"]["kms:ListKeys"], 2)
 
     def test_default_limits_follow_the_documented_quotas(self):
         limits = throttle.limits_for(profile.load())

@@ -29,7 +29,7 @@ its drawn latency (slept; a conflicting edit of a bucket or role is refused afte
 visibility checks (windows), then moto; a create's answer starts its resource's window.
 Refusals never reach moto, so they change nothing. GET /_aws_like/state answers the seed, the
 draws so far, the windows still open and the foreign resources made (for tests and debugging; no
-AWS endpoint has that path).
+AWS endpoint has that path), and the throttling errors answered per "service:Operation".
 
 Not modelled: eventual consistency of reads after updates and deletes (a read after a change
 sees it at once), IAM's own propagation (GetRole sees a new role at once; only other services
@@ -130,6 +130,7 @@ class AwsLike:
             "draws": list(self.draws.log),
             "windows": self.windows.state(),
             "foreign": self.foreign,
+            "throttled": self.throttle.counts(),
         }).encode()
         return self.respond(
             start_response, "200 OK",

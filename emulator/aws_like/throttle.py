@@ -140,6 +140,8 @@ class Throttle:
         self.scale = float(section.get("scale", 1.0))
         self.limits = limits_for(profile)
         self.buckets = {}
+        # "service:Operation" -> throttling errors answered (GET /_aws_like/state "throttled").
+        self.throttled = {}
         self.lock = threading.Lock()
 
     def bucket_for(self, request):
@@ -164,6 +166,11 @@ class Throttle:
         key = (request.account, request.scope, request.service, name)
         return key, float(rate) * self.scale, max(float(burst) * self.scale, 1.0)
 
+    def counts(self):
+        """Throttling errors answered so far, per "service:Operation"."""
+        with self.lock:
+            return dict(self.throttled)
+
     def check(self, request, now=None):
         """Takes a token for request, or raises Rejection with the service's throttling error."""
         if not self.enabled or request.service is None:
@@ -180,6 +187,8 @@ class Throttle:
                 self.buckets[key] = (tokens - 1.0, now)
                 return
             self.buckets[key] = (tokens, now)
+            named = f"{request.service}:{request.operation}"
+            self.throttled[named] = self.throttled.get(named, 0) + 1
         status, code, message = THROTTLING.get(
             request.service, (400, "ThrottlingException", RATE_EXCEEDED)
         )

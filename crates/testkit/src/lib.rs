@@ -62,16 +62,41 @@ impl Emulator {
 
     /// Starts an emulator with extra environment (e.g. `MOTO_ACCOUNT_ID`).
     pub fn start_with_env(env: &[(&str, &str)]) -> Emulator {
-        Emulator::launch(env, None)
+        Emulator::launch(env, &[], None)
     }
 
     /// Starts an emulator with extra environment that records every request it receives, read
     /// back with [`Emulator::request_log`]. The log lives in a temporary directory removed on drop.
     pub fn start_with_request_log(env: &[(&str, &str)]) -> Emulator {
-        Emulator::launch(env, Some(TempDir::new("emulator")))
+        Emulator::launch(env, &[], Some(TempDir::new("emulator")))
     }
 
-    fn launch(env: &[(&str, &str)], log_dir: Option<TempDir>) -> Emulator {
+    /// Starts an emulator with extra launcher arguments (e.g. `["--aws-like", "7",
+    /// "--aws-like-profile", path]`), recording every request it receives like
+    /// [`Emulator::start_with_request_log`].
+    pub fn start_with_args(args: &[&str]) -> Emulator {
+        Emulator::launch(&[], args, Some(TempDir::new("emulator")))
+    }
+
+    /// The AWS-like mode's state page (`GET /_aws_like/state`: seed, draws, windows, foreign
+    /// resources, throttling errors answered per `service:Operation`), for an emulator started
+    /// with `--aws-like`.
+    pub fn aws_like_state(&self) -> Value {
+        // Fetched with the launcher's interpreter, which trusts the local CA as clients must.
+        let url = format!("{}/_aws_like/state", self.endpoint());
+        let fetch = "import ssl, sys, urllib.request\n\
+                     context = ssl.create_default_context(cafile=sys.argv[2])\n\
+                     sys.stdout.write(urllib.request.urlopen(sys.argv[1], context=context).read().decode())";
+        let out = Command::new(python())
+            .args(["-c", fetch, &url])
+            .arg(self.ca_file())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python().display()));
+        let body = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("the AWS-like state page is not JSON ({e}): {body}"))
+    }
+
+    fn launch(env: &[(&str, &str)], args: &[&str], log_dir: Option<TempDir>) -> Emulator {
         let launcher = repo_root().join("emulator/launch.py");
         let mut log_dir = log_dir;
         // Retry on the rare race where another process takes the free port first.
@@ -82,6 +107,7 @@ impl Emulator {
             if let Some(dir) = &log_dir {
                 command.arg("--request-log").arg(dir.path().join(REQUEST_LOG));
             }
+            command.args(args);
             let child = command
                 .envs(env.iter().copied())
                 .stdin(Stdio::null())
