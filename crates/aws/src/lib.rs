@@ -512,6 +512,24 @@ mod tests {
     use super::parse_policy;
     use serde_json::json;
 
+    #[tokio::test]
+    async fn bounded_reads_keep_their_order_and_their_limit() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let reads = (0..20).map(|i| {
+            let (running, most) = (&running, &most);
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, bankinfra_model::ProviderError>(i)
+            }
+        });
+        assert_eq!(super::bounded(3, reads).await.unwrap(), (0..20).collect::<Vec<_>>());
+        assert!(most.load(Ordering::SeqCst) <= 3);
+    }
+
     #[test]
     fn policies_parse_plain_or_url_encoded() {
         let doc =

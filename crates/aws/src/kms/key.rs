@@ -455,3 +455,15 @@ pub(crate) async fn delete(client: &Client, live: &LiveResource, options: &Delet
     absent_if(scheduled, &["NotFoundException", "KMSInvalidStateException"])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::alias_namespace;
+
+    #[test]
+    fn an_alias_namespace_is_its_path_up_to_the_last_slash() {
+        assert_eq!(alias_namespace("alias/bank/pii"), "alias/bank/");
+        assert_eq!(alias_namespace("alias/bank/cards/pan"), "alias/bank/cards/");
+        assert_eq!(alias_namespace("alias/pii"), "alias/pii");
+    }
+}
