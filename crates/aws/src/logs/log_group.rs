@@ -33,18 +33,37 @@ pub(crate) async fn read(
     // take minutes at its quota: only groups that can be ours are looked at. Those are the
     // declared ones, and the undeclared groups we own, whose names (made from the stage's
     // naming patterns) contain the stage's name: found by a server-side substring filter.
-    let candidates = candidates(client, &declared, &ownership.stage).await?;
+    // A small account's groups fit in one unfiltered page (up to 50 groups by default:
+    // <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html>),
+    // which is all there is to list; a larger one is filtered by the service instead of paged.
+    let first = client.describe_log_groups().send().await.op("logs:DescribeLogGroups")?;
+    let known: BTreeMap<String, aws_sdk_cloudwatchlogs::types::LogGroup> =
+        first.log_groups().iter().filter_map(|g| Some((g.log_group_name()?.to_string(), g.clone()))).collect();
+    let stage = ownership.stage.as_str();
+    let candidates = match first.next_token() {
+        None => known
+            .iter()
+            .filter(|(name, _)| declared.contains_key(*name) || (!stage.is_empty() && name.contains(stage)))
+            .map(|(name, g)| (name.clone(), group_arn(g)))
+            .collect(),
+        Some(_) => candidates(client, &declared, stage).await?,
+    };
     let reads = candidates.into_iter().map(|(name, arn)| {
-        let (declared, wanted_streams) = (&declared, &wanted_streams);
+        let (declared, wanted_streams, known) = (&declared, &wanted_streams, &known);
         async move {
             let Some(tags) = absent_if(tags_of(client, &arn).await, NOT_FOUND)? else { return Ok(None) };
             let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::LogGroup) else {
                 return Ok(None);
             };
             // A pattern's answer leaves out retention and key: the group's own page has them.
-            let Some(g) = list(client, Some(&name)).await?.into_iter().find(|g| g.log_group_name() == Some(&name))
-            else {
-                return Ok(None);
+            let g = match known.get(&name) {
+                Some(g) => g.clone(),
+                None => {
+                    match list(client, Some(&name)).await?.into_iter().find(|g| g.log_group_name() == Some(&name)) {
+                        Some(g) => g,
+                        None => return Ok(None),
+                    }
+                }
             };
             let log_streams = match wanted_streams.get(&name) {
                 Some(wanted) => existing_streams(client, &name, wanted).await?,
