@@ -356,9 +356,23 @@ impl<'a> Planner<'a> {
     }
 
     /// Live state by address (in no particular order: callers sort what they list).
+    ///
+    /// One read per service, all at once, each retried on its own: a service that still
+    /// throttles after its client's retries backs off and reads again without repeating the
+    /// other services' reads.
     async fn read(&self, graph: &ResourceGraph) -> Result<HashMap<Address, LiveResource>, EngineError> {
-        let read = || self.provider.read(&Kind::ALL, graph.resources(), &self.ownership);
-        let live = RetryPolicy::default().retried(read).await.map_err(EngineError::Read)?;
+        let mut services: Vec<&'static str> = Kind::ALL.iter().map(|k| k.service()).collect();
+        services.sort_unstable();
+        services.dedup();
+        let reads = services.into_iter().map(|service| {
+            let kinds: Vec<Kind> = Kind::ALL.iter().copied().filter(|k| k.service() == service).collect();
+            async move {
+                let read = || self.provider.read(&kinds, graph.resources(), &self.ownership);
+                RetryPolicy::default().retried(read).await
+            }
+        });
+        let live: Vec<LiveResource> =
+            futures_util::future::try_join_all(reads).await.map_err(EngineError::Read)?.into_iter().flatten().collect();
         let mut by_address: HashMap<Address, LiveResource> = HashMap::with_capacity(live.len());
         let mut duplicates: BTreeMap<Address, Vec<String>> = BTreeMap::new();
         for l in live {

@@ -56,6 +56,10 @@ struct State {
     lost_response: BTreeMap<Address, usize>,
     /// (first, second) physical IDs of every resource created twice.
     duplicates: Vec<(String, String)>,
+    /// Reads of these services are throttled this many more times.
+    throttled_reads: BTreeMap<&'static str, usize>,
+    /// Reads asked of each service (the service of the kinds of one read).
+    reads_by_service: BTreeMap<&'static str, usize>,
 }
 
 impl State {
@@ -215,6 +219,16 @@ impl Provider for MockProvider {
     ) -> Result<Vec<LiveResource>, ProviderError> {
         let mut state = self.state();
         state.calls.push(Call::Read);
+        let services: BTreeSet<&'static str> = kinds.iter().map(|k| k.service()).collect();
+        for service in &services {
+            *state.reads_by_service.entry(service).or_insert(0) += 1;
+        }
+        for service in &services {
+            if let Some(left) = state.throttled_reads.get_mut(service).filter(|n| **n > 0) {
+                *left -= 1;
+                return Err(throttled());
+            }
+        }
         Ok(state
             .live
             .values()
@@ -1015,6 +1029,18 @@ async fn a_create_whose_response_is_lost_is_found_not_made_twice() {
     let Props::SsmParameter(p) = mock.created_props("ssm_parameter.vpc-id") else { panic!("a parameter") };
     assert_eq!(p.value, mock.output("vpc.main", "id"), "dependents get the found resource's outputs");
     assert!(!plan_has_changes(&mock, vec![vpc("main", "10.0.0.0/16"), param("vpc-id", "${vpc.main.id}")]).await);
+}
+
+#[tokio::test]
+async fn a_throttled_read_retries_only_its_own_service() {
+    let mock = MockProvider::new();
+    mock.state().throttled_reads.insert("ssm", 2);
+    let plan = plan(&mock, vec![param("a", "1")]).await;
+    assert_eq!(action(&plan, "ssm_parameter.a"), Action::Create);
+    let reads = mock.state().reads_by_service.clone();
+    // Each service is read once, ssm once more per throttled answer.
+    assert_eq!(reads.get("ssm"), Some(&3), "{reads:?}");
+    assert!(reads.iter().filter(|(s, _)| **s != "ssm").all(|(_, n)| *n == 1), "{reads:?}");
 }
 
 #[tokio::test]
