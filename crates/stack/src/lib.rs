@@ -83,6 +83,25 @@ mod tests {
 
     use super::*;
 
+    /// The provider looks for orphaned log groups and buckets among the names that contain the
+    /// stage's name (bankinfra-aws's reads): every one the stack declares must carry it.
+    #[test]
+    fn log_group_and_bucket_names_carry_the_stage() {
+        let specs = bankinfra_spec::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs"), "local")
+            .expect("the repository's specs load");
+        let resources = desired_resources(&specs);
+        let names: Vec<&str> = resources
+            .iter()
+            .filter_map(|r| match &r.props {
+                Props::LogGroup(g) => Some(g.name.as_str()),
+                Props::S3Bucket(b) => Some(b.bucket.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(names.len() >= 10, "{names:?}");
+        assert!(names.iter().all(|n| n.contains("local")), "{names:?}");
+    }
+
     /// References are found and substituted in place, field by field; the JSON form of the same
     /// properties is the reference implementation. Over the whole stack, every kind, both agree.
     #[test]
