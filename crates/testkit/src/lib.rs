@@ -62,23 +62,38 @@ impl Emulator {
 
     /// Starts an emulator with extra environment (e.g. `MOTO_ACCOUNT_ID`).
     pub fn start_with_env(env: &[(&str, &str)]) -> Emulator {
-        Emulator::launch(env, None)
+        Emulator::launch(env, None, &[])
+    }
+
+    /// Starts an emulator in its AWS-like mode (`launch.py --aws-like SEED`: latency, windows
+    /// after creates, conflicts, slow states, throttling, foreign resources; `emulator/aws_like/`),
+    /// with `profile` (JSON merged over the mode's defaults) when given.
+    pub fn start_aws_like(seed: u64, profile: Option<&Value>) -> Emulator {
+        let dir = TempDir::new("aws-like");
+        let mut args = vec!["--aws-like".to_string(), seed.to_string()];
+        if let Some(profile) = profile {
+            let path = dir.path().join("profile.json");
+            std::fs::write(&path, profile.to_string()).expect("write the AWS-like profile");
+            args.extend(["--aws-like-profile".to_string(), path.display().to_string()]);
+        }
+        // The profile is read at start: the directory may go once the emulator runs.
+        Emulator::launch(&[], None, &args)
     }
 
     /// Starts an emulator with extra environment that records every request it receives, read
     /// back with [`Emulator::request_log`]. The log lives in a temporary directory removed on drop.
     pub fn start_with_request_log(env: &[(&str, &str)]) -> Emulator {
-        Emulator::launch(env, Some(TempDir::new("emulator")))
+        Emulator::launch(env, Some(TempDir::new("emulator")), &[])
     }
 
-    fn launch(env: &[(&str, &str)], log_dir: Option<TempDir>) -> Emulator {
+    fn launch(env: &[(&str, &str)], log_dir: Option<TempDir>, args: &[String]) -> Emulator {
         let launcher = repo_root().join("emulator/launch.py");
         let mut log_dir = log_dir;
         // Retry on the rare race where another process takes the free port first.
         for _ in 0..3 {
             let port = free_port();
             let mut command = Command::new(python());
-            command.arg(&launcher).args(["--port", &port.to_string()]).arg("--tls-dir").arg(tls_dir());
+            command.arg(&launcher).args(["--port", &port.to_string()]).arg("--tls-dir").arg(tls_dir()).args(args);
             if let Some(dir) = &log_dir {
                 command.arg("--request-log").arg(dir.path().join(REQUEST_LOG));
             }
