@@ -68,11 +68,20 @@ async fn lifecycle(seed: u64) -> Result<String, String> {
     Ok(format!("seed {seed}: converged in {:.1?}", started.elapsed()))
 }
 
-#[tokio::test]
-async fn aws_like_every_seed_converges_apply_plan_drift_and_destroy() {
+#[test]
+fn aws_like_every_seed_converges_apply_plan_drift_and_destroy() {
+    // Each seed on its own emulator and thread: their time is mostly AWS-like waiting.
+    let runs: Vec<_> = (1..=seeds())
+        .map(|seed| {
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(lifecycle(seed))
+            })
+        })
+        .collect();
     let mut failures = Vec::new();
-    for seed in 1..=seeds() {
-        match lifecycle(seed).await {
+    for run in runs {
+        match run.join().expect("a seed's thread") {
             Ok(line) => println!("{line}"),
             Err(e) => failures.push(e),
         }
