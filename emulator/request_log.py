@@ -197,9 +197,19 @@ def request_body(environ):
     content_type = environ.get("CONTENT_TYPE", "").lower()
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return None
+    if environ.get("wsgi.input") is None:
+        return None
+    return read_body(environ)
+
+
+def read_body(environ):
+    """The whole body of a WSGI request, put back in environ["wsgi.input"] for the application
+    to read (b"" without one)."""
     stream = environ.get("wsgi.input")
     if stream is None:
-        return None
+        return b""
+    if isinstance(stream, io.BytesIO):
+        return stream.getvalue()
     if environ.get("wsgi.input_terminated"):  # chunked: the stream ends with the body
         body = stream.read()
     else:

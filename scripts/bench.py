@@ -4,6 +4,7 @@
 Usage: bench.py [--runs N] [--json-out FILE] [--binary PATH] [--parallelism N]
                 [--saturation-requests N] [--concurrency 1,8,16,32] [--timeout S]
                 [--no-warm-up] [--keep]
+                [--terraform [--terraform-runs N] [--terraform-binary PATH] | --terraform-json FILE]
 
 Run it through scripts/bench.sh (which builds the dev-profile binary first) or with
 $BANKINFRA_PYTHON, the venv that has the pinned emulator and boto3.
@@ -54,8 +55,15 @@ The endpoint's lower bound, for comparison:
 
   A scenario's lower bound is the largest of (a) and (c), and for the cold apply also (b).
 
-Printed: a table (wall min / median / max over runs, requests as medians), the Terraform figures
-of issue 7 side by side, and pass/fail for issue 7's targets (informational: the exit status is
+Terraform: with --terraform, Terraform is measured too, on the same stack and the same kind of fresh
+emulator, after bankinfra (scripts/bench_terraform.py: the project's configuration in
+bench/terraform/, the same four scenarios, wall times and request-log counts; --terraform-runs,
+default --runs), and shown side by side; --terraform-json FILE shows the figures of an earlier
+`scripts/bench_terraform.py --json-out FILE` instead. Without either, the Terraform column holds
+the figures issue 7 quoted, labelled "quoted".
+
+Printed: a table (wall min / median / max over runs, requests as medians), Terraform's figures
+side by side, and pass/fail for issue 7's targets (informational: the exit status is
 0 unless something failed to run). Written: everything, per run, as JSON (--json-out, default
 $CARGO_TARGET_DIR/bench/bench.json, else target/bench/bench.json under the repository).
 
@@ -93,13 +101,15 @@ SCENARIOS = ("cold apply", "no-op plan", "drift plan", "destroy")
 # Minimal necessary calls of each scenario (see the module docstring).
 NECESSARY = {"cold apply": "mutating", "no-op plan": "read", "drift plan": "read", "destroy": "mutating"}
 
-# Issue 7: Terraform (AWS provider) on the same stack, and the targets.
+# Issue 7's quoted Terraform (AWS provider) figures on the same stack: the fallback shown, labelled
+# "quoted", when Terraform is not measured (--terraform, --terraform-json; scripts/bench_terraform.py).
 TERRAFORM = {
-    "cold apply": {"wall_s": [86, 100], "requests": 1025, "requests_approx": True},
-    "no-op plan": {"wall_s": [19, 20], "requests": 557, "requests_approx": False},
+    "cold apply": {"source": "quoted", "wall_s": [86, 100], "requests": 1025, "requests_approx": True},
+    "no-op plan": {"source": "quoted", "wall_s": [19, 20], "requests": 557, "requests_approx": False},
     "drift plan": None,
-    "destroy": {"wall_s": [37, 41], "requests": 1000, "requests_approx": True},
+    "destroy": {"source": "quoted", "wall_s": [37, 41], "requests": 1000, "requests_approx": True},
 }
+# Issue 7's targets.
 TARGET_COLD_APPLY_BOUND_FACTOR = 1.3
 TARGET_COLD_APPLY_S = 9.0
 TARGET_NOOP_PLAN_S = 2.5
@@ -344,7 +354,7 @@ def run(command, env, timeout, expect=(0,)):
     if process.returncode not in expect:
         stdout = "\n".join(line for _, line in lines[-40:])
         raise BenchError(
-            f"`bankinfra {' '.join(command[1:])}` exited {process.returncode} (expected {'/'.join(map(str, expect))})\n"
+            f"`{Path(command[0]).name} {' '.join(command[1:])}` exited {process.returncode} (expected {'/'.join(map(str, expect))})\n"
             f"--- stdout (last lines)\n{stdout}\n--- stderr\n{stderr.strip()[-4000:]}"
         )
     return {"wall_s": wall, "code": process.returncode, "lines": lines, "stderr": stderr}
@@ -690,7 +700,9 @@ def spread(values):
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
-def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None):
+def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None, terraform=None):
+    """terraform: Terraform's figures per scenario (bench_terraform.figures), else the quoted ones."""
+    terraform = terraform or TERRAFORM
     summary = {}
     peak = peak_cpu_per_s(runs, saturation_peak_cpu_per_s)
     for name in SCENARIOS:
@@ -712,7 +724,7 @@ def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None):
             "request_rate_bound_s": spread(bounds),
             "busy_time_bound_s": spread(busy),
             "top_operations_last_run": dict(list(entries[-1]["requests"]["by_operation"].items())[:10]),
-            "terraform": TERRAFORM[name],
+            "terraform": terraform.get(name),
         }
     # Critical path of each run's cold apply.
     paths = []
@@ -750,7 +762,8 @@ def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None):
 
 def targets(summary):
     cold, noop, destroy = summary["cold apply"], summary["no-op plan"], summary["destroy"]
-    terraform_destroy_fastest = TERRAFORM["destroy"]["wall_s"][0]
+    terraform_destroy = destroy.get("terraform") or TERRAFORM["destroy"]
+    terraform_destroy_fastest = terraform_destroy["wall_s"][0]
     rows = [
         {
             "target": f"cold apply <= {TARGET_COLD_APPLY_BOUND_FACTOR} x lower bound",
@@ -763,7 +776,7 @@ def targets(summary):
             "limit": TARGET_NOOP_PLAN_REQUESTS, "measured": noop["requests"]["total"]["median"], "unit": "requests",
         },
         {
-            "target": f"destroy >= {TARGET_DESTROY_SPEEDUP:g}x faster than Terraform ({terraform_destroy_fastest} s)",
+            "target": f"destroy >= {TARGET_DESTROY_SPEEDUP:g}x faster than Terraform ({terraform_destroy_fastest:.3g} s, {terraform_destroy.get('source', 'quoted')})",
             "limit": terraform_destroy_fastest / TARGET_DESTROY_SPEEDUP, "measured": destroy["wall_s"]["median"], "unit": "s",
         },
     ]
@@ -791,25 +804,25 @@ def table(report):
         )
     else:
         out.append("no emulator warm-up: the cold apply includes moto building each service's backend on first use")
-    header = f"{'scenario':<11} {'wall s min/med/max':>20} {'requests':>8} {'mutating':>8} {'read':>6} {'req/res':>7} {'bound s':>8}   {'Terraform':>20}"
+    sources = {e["terraform"].get("source", "quoted") for e in s.values() if e.get("terraform")}
+    terraform_label = f"Terraform ({'/'.join(sorted(sources)) or '-'})"
+    header = f"{'scenario':<11} {'wall s min/med/max':>20} {'requests':>8} {'mutating':>8} {'read':>6} {'req/res':>7} {'bound s':>8}   {terraform_label:>22}"
     out.append("\n" + header)
     out.append("-" * len(header))
     for name in SCENARIOS:
         e = s[name]
         w, req = e["wall_s"], e["requests"]
-        tf = e["terraform"]
-        tf_text = "-"
-        if tf:
-            tf_text = f"{tf['wall_s'][0]}-{tf['wall_s'][1]} s / {'~' if tf['requests_approx'] else ''}{tf['requests']:,}"
+        tf_text = terraform_text(e["terraform"])
         bound = f"{e['lower_bound_s']:.2f}" if e.get("lower_bound_s") is not None else "-"
         out.append(
             f"{name:<11} {w['min']:>6.2f} /{w['median']:>6.2f} /{w['max']:>6.2f} {req['total']['median']:>8.0f} "
-            f"{req['mutating']['median']:>8.0f} {req['read']['median']:>6.0f} {req['per_resource']['median']:>7.2f} {bound:>8}   {tf_text:>20}"
+            f"{req['mutating']['median']:>8.0f} {req['read']['median']:>6.0f} {req['per_resource']['median']:>7.2f} {bound:>8}   {tf_text:>22}"
         )
     out.append(
         "(requests: medians over runs; bound: the largest of the request-rate bound, the busy-time bound "
         "and, for the cold apply, the critical path; see below)"
     )
+    out.extend(side_by_side(report))
     levels = ", ".join(f"c={lvl['concurrency']}: {lvl['rate_per_s']:.0f}/s" for lvl in sat["levels"])
     out.append(
         f"\nemulator saturated rate: {sat['best_rate_per_s']:.0f} req/s ({sat['operation']}; {levels}); "
@@ -861,7 +874,7 @@ def table(report):
     for row in report["targets"]:
         unit = row["unit"]
         fmt = (lambda v: f"{v:.2f} s") if unit == "s" else (lambda v: f"{v:.0f}")
-        out.append(f"  {row['target']:<52} measured {fmt(row['measured']):>10}  limit {fmt(row['limit']):>10}  {'PASS' if row['pass'] else 'FAIL'}")
+        out.append(f"  {row['target']:<56} measured {fmt(row['measured']):>10}  limit {fmt(row['limit']):>10}  {'PASS' if row['pass'] else 'FAIL'}")
     out.append("\ntop operations (last run):")
     for name in SCENARIOS:
         ops = ", ".join(f"{op} {n}" for op, n in list(s[name]["top_operations_last_run"].items())[:8])
@@ -869,6 +882,56 @@ def table(report):
     last = report["per_run"][-1]
     out.append(f"\ndrift plan found: {', '.join(c['address'] + ' ' + c['action'] + ' ' + ','.join(c['paths']) for c in last['drift_changes']) or 'nothing'}")
     return "\n".join(out)
+
+
+def terraform_text(tf):
+    """The Terraform column: `86-100 s / ~1,025` (quoted range), `83.2 s / 1,017` (one measured
+    run), `80.1-85.3 s / 1,017` (measured, min-max)."""
+    if not tf:
+        return "-"
+    low, high = tf["wall_s"]
+    wall = f"{low:.3g}" if low == high else f"{low:.3g}-{high:.3g}"
+    return f"{wall} s / {'~' if tf.get('requests_approx') else ''}{tf['requests']:,.0f}"
+
+
+def side_by_side(report):
+    """bankinfra and measured Terraform, scenario by scenario (medians); nothing when Terraform's
+    figures are the quoted ones."""
+    s = report["summary"]
+    if not any((s[n].get("terraform") or {}).get("source") == "measured" for n in SCENARIOS):
+        return []
+    tf_report = report.get("terraform") or {}
+    out = [
+        f"\nbankinfra and Terraform, measured on this machine (medians; Terraform "
+        f"{tf_report.get('terraform_version') or '?'} / {tf_report.get('provider') or '?'}, "
+        f"{tf_report.get('runs', '?')} run(s), {tf_report.get('resources', '?')} Terraform resources):"
+    ]
+    header = f"  {'scenario':<11} {'bankinfra s':>11} {'requests (mutating)':>20}   {'Terraform s':>11} {'requests (mutating)':>20}   {'wall x':>7} {'requests x':>10}"
+    out += [header, "  " + "-" * (len(header) - 2)]
+    for name in SCENARIOS:
+        e, tf = s[name], s[name].get("terraform")
+        mine = f"{e['requests']['total']['median']:.0f} ({e['requests']['mutating']['median']:.0f})"
+        if not tf or tf.get("source") != "measured":
+            out.append(f"  {name:<11} {e['wall_s']['median']:>11.2f} {mine:>20}   {'-':>11} {'-':>20}")
+            continue
+        theirs = f"{tf['requests']:.0f} ({tf['mutating']:.0f})"
+        wall_x = tf["wall_median_s"] / e["wall_s"]["median"] if e["wall_s"]["median"] else float("nan")
+        req_x = tf["requests"] / e["requests"]["total"]["median"] if e["requests"]["total"]["median"] else float("nan")
+        out.append(
+            f"  {name:<11} {e['wall_s']['median']:>11.2f} {mine:>20}   {tf['wall_median_s']:>11.2f} {theirs:>20}   "
+            f"{wall_x:>6.1f}x {req_x:>9.1f}x"
+        )
+    out.append("  (x: Terraform / bankinfra; Terraform deploys the stack without the organization's SCP, see bench/terraform/README.md)")
+    return out
+
+
+def terraform_module():
+    """scripts/bench_terraform.py, sharing this module (run as __main__, it is also `bench`, so that
+    its BenchError is this one)."""
+    sys.modules.setdefault("bench", sys.modules[__name__])
+    import bench_terraform
+
+    return bench_terraform
 
 
 def interrupt(signum, frame):
@@ -912,6 +975,18 @@ def main(argv=None):
         help="do not send one read per service before the cold apply (moto builds each backend on first use)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the emulators' directories (request logs)")
+    terraform = parser.add_mutually_exclusive_group()
+    terraform.add_argument(
+        "--terraform", action="store_true",
+        help="also measure Terraform on the same stack (scripts/bench_terraform.py, bench/terraform/) and show it side by side",
+    )
+    terraform.add_argument(
+        "--terraform-json", type=Path, default=None,
+        help="show the Terraform figures of an earlier `scripts/bench_terraform.py --json-out FILE` instead of measuring",
+    )
+    parser.add_argument("--terraform-runs", type=int, default=None, help="Terraform's runs with --terraform (default: --runs)")
+    parser.add_argument("--terraform-binary", default=None, help="the terraform binary (default: terraform on PATH)")
+    parser.add_argument("--terraform-parallelism", type=int, default=10, help="terraform -parallelism (default 10)")
     args = parser.parse_args(argv)
     args.python = emulator_python()
     args.json_out = args.json_out or default_json_out()
@@ -923,6 +998,26 @@ def main(argv=None):
         parser.error("--concurrency takes comma-separated integers")
     if not concurrencies or min(concurrencies) < 1:
         parser.error("--concurrency takes positive integers")
+    tf_args, terraform_report, terraform_error = None, None, None
+    if args.terraform:
+        bench_terraform = terraform_module()
+        tf_args = argparse.Namespace(
+            runs=args.terraform_runs or args.runs, terraform=args.terraform_binary or bench_terraform.default_terraform(),
+            parallelism=args.terraform_parallelism, tls_dir=args.tls_dir, timeout=max(args.timeout, 1800),
+            warm_up=args.warm_up, keep=args.keep, python=args.python,
+        )
+        if tf_args.runs < 1:
+            parser.error("--terraform-runs must be at least 1")
+        problem = bench_terraform.check(tf_args)
+        if problem:
+            print(f"error: --terraform: {problem}", file=sys.stderr)
+            return 2
+    elif args.terraform_json:
+        try:
+            terraform_report = json.loads(args.terraform_json.read_text())
+        except (OSError, ValueError) as error:
+            print(f"error: --terraform-json {args.terraform_json}: {error}", file=sys.stderr)
+            return 2
     if not args.binary.is_file() or not os.access(args.binary, os.X_OK):
         print(
             f"error: no bankinfra binary at {args.binary}; build it with `cargo build --bin bankinfra` "
@@ -949,6 +1044,12 @@ def main(argv=None):
             result, run_graph = one_run(number, args)
             runs.append(result)
             graph = graph or run_graph
+        if tf_args is not None:
+            try:
+                terraform_report = bench_terraform.measure(tf_args)
+            except BenchError as error:  # bankinfra's figures are still reported; the exit status is 1
+                terraform_error = str(error)
+                print(f"\nerror: Terraform's measurement failed (its quoted figures are shown instead): {error}", file=sys.stderr)
     except BenchError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return 1
@@ -957,7 +1058,10 @@ def main(argv=None):
         return 130
 
     resources = runs[-1]["resources"]
-    summary = summarise(runs, graph, sat["best_rate_per_s"], sat.get("peak_cpu_per_s"))
+    terraform_figures = None
+    if terraform_report is not None:
+        terraform_figures = terraform_module().figures(terraform_report)
+    summary = summarise(runs, graph, sat["best_rate_per_s"], sat.get("peak_cpu_per_s"), terraform_figures)
     report = {
         "format_version": 1,
         "stage": STAGE,
@@ -980,7 +1084,9 @@ def main(argv=None):
         },
         "saturation": sat,
         "summary": summary,
-        "terraform_reference": {k: v for k, v in TERRAFORM.items() if v},
+        "terraform_reference": {k: v for k, v in (terraform_figures or TERRAFORM).items() if v},
+        "terraform": terraform_report,
+        "terraform_error": terraform_error,
         "targets_reference": {
             "cold_apply_max_bound_factor": TARGET_COLD_APPLY_BOUND_FACTOR,
             "cold_apply_max_s": TARGET_COLD_APPLY_S,
@@ -1005,7 +1111,7 @@ def main(argv=None):
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
     args.json_out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.json_out}")
-    return 0
+    return 1 if terraform_error else 0
 
 
 if __name__ == "__main__":

@@ -142,5 +142,152 @@ class RequestsTest(unittest.TestCase):
         self.assertIsNone(bench.spread([None]))
 
 
+class TerraformTest(unittest.TestCase):
+    """scripts/bench_terraform.py: reading Terraform's output, its environment, and its figures
+    next to bankinfra's (no emulator, no terraform)."""
+
+    PLAN = "\n".join([
+        "aws_kms_key.classification[\"pii\"]: Refreshing state... [id=5778b8bd]",
+        "",
+        "Note: Objects have changed outside of Terraform",
+        "",
+        "Terraform detected the following changes made outside of Terraform since the last \"terraform apply\":",
+        "",
+        "  # aws_kms_key.classification[\"pii\"] has changed",
+        "  ~ resource \"aws_kms_key\" \"classification\" {",
+        "      ~ enable_key_rotation = true -> false",
+        "    }",
+        "",
+        "Terraform will perform the following actions:",
+        "",
+        "  # aws_kms_key.classification[\"pii\"] will be updated in-place",
+        "  ~ resource \"aws_kms_key\" \"classification\" {",
+        "      ~ enable_key_rotation = false -> true",
+        "    }",
+        "",
+        "  # aws_s3_bucket.this[\"iceberg\"] must be replaced",
+        "  # aws_ssm_parameter.output[\"network/vpc-id\"] will be created",
+        "  # aws_vpc.main will be destroyed",
+        "",
+        "Plan: 1 to add, 1 to change, 2 to destroy.",
+    ])
+
+    def setUp(self):
+        import bench_terraform
+
+        self.tf = bench_terraform
+
+    def test_a_plans_changes_and_what_changed_outside_are_told_apart(self):
+        plan = self.tf.plan_changes(self.PLAN)
+        self.assertEqual(plan["changes"], [
+            {"address": 'aws_kms_key.classification["pii"]', "action": "update"},
+            {"address": 'aws_s3_bucket.this["iceberg"]', "action": "replace"},
+            {"address": 'aws_ssm_parameter.output["network/vpc-id"]', "action": "create"},
+            {"address": "aws_vpc.main", "action": "delete"},
+        ])
+        self.assertEqual(plan["outside"], [{"address": 'aws_kms_key.classification["pii"]', "action": "changed outside"}])
+        self.assertEqual(plan["totals"], {"add": 1, "change": 1, "destroy": 2})
+        self.assertEqual(self.tf.DRIFT_ADDRESS, plan["changes"][0]["address"])
+
+    def test_a_plan_without_changes(self):
+        plan = self.tf.plan_changes("aws_vpc.main: Refreshing state... [id=vpc-1]\n\nNo changes. Your infrastructure matches the configuration.")
+        self.assertEqual((plan["changes"], plan["outside"], plan["totals"]), ([], [], None))
+
+    def test_apply_and_destroy_totals_and_durations(self):
+        applied = self.tf.apply_summary("\n".join([
+            "aws_vpc.main: Creating...",
+            "aws_vpc.main: Creation complete after 10s [id=vpc-1]",
+            'aws_s3_bucket_lifecycle_configuration.this["iceberg"]: Creation complete after 1m5s [id=bank-iceberg-local]',
+            'aws_ssm_parameter.output["network/vpc-id"]: Creation complete after 0s [id=/bank/local/network/vpc-id]',
+            "",
+            "Apply complete! Resources: 223 added, 0 changed, 0 destroyed.",
+        ]))
+        self.assertEqual((applied["added"], applied["changed"], applied["destroyed"]), (223, 0, 0))
+        self.assertEqual(applied["durations_s"]['aws_s3_bucket_lifecycle_configuration.this["iceberg"]'], 65)
+        self.assertEqual(self.tf.slowest(applied["durations_s"], 2)[0]["seconds"], 65)
+        destroyed = self.tf.apply_summary("aws_vpc.main: Destruction complete after 0s\n\nDestroy complete! Resources: 223 destroyed.")
+        self.assertEqual((destroyed["destroyed"], destroyed["durations_s"]), (223, {"aws_vpc.main": 0}))
+        self.assertEqual(self.tf.seconds("1h2m3s"), 3723)
+        with self.assertRaises(ValueError):
+            self.tf.seconds("3.5s")
+
+    def test_the_environment_trusts_the_emulator_and_inherits_no_aws_or_tf_setting(self):
+        class FakeEmulator:
+            ca = "/tmp/ca.pem"
+            endpoint = "https://127.0.0.1:5999"
+
+        saved = dict(os.environ)
+        os.environ.update({"AWS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt", "AWS_PROFILE": "prod", "TF_WORKSPACE": "prod"})
+        try:
+            env = self.tf.terraform_env(FakeEmulator(), {"cli_config": "/x/terraformrc", "data_dir": "/x/.terraform"})
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        self.assertFalse([k for k in env if k.startswith("AWS_")])
+        self.assertNotIn("TF_WORKSPACE", env)
+        self.assertEqual(env["SSL_CERT_FILE"], "/tmp/ca.pem")
+        self.assertEqual(env["TF_VAR_endpoint"], "https://127.0.0.1:5999")
+        self.assertEqual((env["TF_CLI_CONFIG_FILE"], env["TF_DATA_DIR"]), ("/x/terraformrc", "/x/.terraform"))
+
+    def test_the_cli_configuration_uses_the_mirror_and_the_plugin_cache(self):
+        text = self.tf.cli_config("/opt/tf-plugins", "/home/u/.cache/bankinfra/terraform/plugin-cache")
+        self.assertIn('filesystem_mirror {\n    path = "/opt/tf-plugins"', text)
+        self.assertIn('plugin_cache_dir = "/home/u/.cache/bankinfra/terraform/plugin-cache"', text)
+        self.assertNotIn("direct", text)
+
+    def test_the_configuration_is_copied_with_its_lock_file(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as into:
+            self.tf.workdir(into)
+            names = set(os.listdir(into))
+        self.assertIn("providers.tf", names)
+        self.assertIn(".terraform.lock.hcl", names)
+        self.assertFalse([n for n in names if "tfstate" in n])
+
+    def test_measured_figures_replace_the_quoted_ones(self):
+        def scenario(wall, total, mutating):
+            return {"wall_s": wall, "requests": {"total": total, "mutating": mutating, "read": total - mutating, "by_operation": {}}}
+
+        tf_runs = [{"scenarios": {
+            "cold apply": scenario(80.0, 1017, 252), "no-op plan": scenario(14.0, 551, 0),
+            "drift plan": scenario(15.0, 551, 0), "destroy": scenario(30.0, 988, 224),
+        }}, {"scenarios": {
+            "cold apply": scenario(90.0, 1019, 252), "no-op plan": scenario(16.0, 551, 0),
+            "drift plan": scenario(17.0, 551, 0), "destroy": scenario(34.0, 990, 224),
+        }}]
+        report = {"runs": 2, "summary": self.tf.summarise(tf_runs)}
+        figures = self.tf.figures(report)
+        self.assertEqual(figures["cold apply"]["wall_s"], [80.0, 90.0])
+        self.assertEqual((figures["cold apply"]["wall_median_s"], figures["cold apply"]["requests"]), (85.0, 1018))
+        self.assertEqual((figures["drift plan"]["source"], figures["destroy"]["mutating"]), ("measured", 224))
+
+        bankinfra = {
+            "wall_s": 1.0, "emulator_cpu_s": None,
+            "requests": {"total": 300, "mutating": 250, "read": 50, "per_resource": 2.0, "by_operation": {}},
+        }
+        run = {"scenarios": {
+            "cold apply": dict(bankinfra, progress={"durations_s": {}}), "no-op plan": bankinfra,
+            "drift plan": bankinfra, "destroy": bankinfra,
+        }}
+        summary = bench.summarise([run], None, rate=500, terraform=figures)
+        self.assertEqual(summary["drift plan"]["terraform"]["source"], "measured")
+        destroy_target = bench.targets(summary)[-1]
+        self.assertIn("(30 s, measured)", destroy_target["target"])
+        self.assertAlmostEqual(destroy_target["limit"], 6.0)
+        self.assertEqual(bench.terraform_text(summary["cold apply"]["terraform"]), "80-90 s / 1,018")
+        lines = bench.side_by_side({"summary": summary, "terraform": {"runs": 2, "resources": 223}})
+        cold = next(line for line in lines if line.strip().startswith("cold apply"))
+        self.assertIn("85.00", cold)
+        self.assertIn("85.0x", cold)
+        # the quoted fallback, labelled as such, and no side-by-side block
+        quoted = bench.summarise([run], None, rate=500)
+        self.assertEqual(quoted["cold apply"]["terraform"]["source"], "quoted")
+        self.assertIsNone(quoted["drift plan"]["terraform"])
+        self.assertEqual(bench.terraform_text(quoted["cold apply"]["terraform"]), "86-100 s / ~1,025")
+        self.assertIn("quoted", bench.targets(quoted)[-1]["target"])
+        self.assertEqual(bench.side_by_side({"summary": quoted}), [])
+
+
 if __name__ == "__main__":
     unittest.main()

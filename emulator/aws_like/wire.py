@@ -7,13 +7,12 @@ requests (query string and body), the body of an S3 PUT ?policy.
 """
 
 import http
-import io
 import json
 import re
 import urllib.parse
 import uuid
 
-from request_log import describe_environ
+from request_log import describe_environ, read_body
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 # Services whose quotas and state are global (their control plane is in us-east-1).
@@ -65,22 +64,7 @@ class Request:
     def body(self):
         """The request's bytes, put back in wsgi.input for the application."""
         if self._body is None:
-            environ = self.environ
-            stream = environ.get("wsgi.input")
-            if isinstance(stream, io.BytesIO):
-                body = stream.getvalue()
-            elif stream is None:
-                body = b""
-            elif environ.get("wsgi.input_terminated"):
-                body = stream.read()
-            else:
-                try:
-                    length = int(environ.get("CONTENT_LENGTH") or 0)
-                except ValueError:
-                    length = 0
-                body = stream.read(length) if length > 0 else b""
-            environ["wsgi.input"] = io.BytesIO(body)
-            self._body = body
+            self._body = read_body(self.environ)
         return self._body
 
     def params(self):

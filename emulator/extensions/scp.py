@@ -87,7 +87,6 @@ import base64
 import functools
 import gzip
 import html
-import io
 import json
 import re
 import sys
@@ -99,6 +98,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from extensions import s3_policy
+from request_log import read_body
 
 # The checked-in Service Authorization Reference rows (see scripts/required-tag-actions.py).
 REQUIRED_TAG_ACTIONS = Path(__file__).resolve().parents[2] / "crates/policy/data/required-tag-actions.json"
@@ -1062,21 +1062,6 @@ def header_lookup(environ):
     return header
 
 
-def read_body(environ):
-    """The request's body, put back for moto to read."""
-    stream = environ.get("wsgi.input")
-    if stream is None:
-        return b""
-    if environ.get("wsgi.input_terminated"):
-        body = stream.read()
-    else:
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        body = stream.read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(body)
-    return body
 
 
 def wants_body(environ, header, service, query):

@@ -2,6 +2,7 @@
 //! checked with the real AWS SDK. Each test starts its own emulator on a free port.
 //! Test names carry the requirement they prove.
 
+mod aws_like;
 mod aws_like_reads;
 mod bad_input;
 mod ci_pipeline;

@@ -27,20 +27,84 @@ const CREDENTIALS: &[&str] = &[
     "SignatureDoesNotMatch",
 ];
 
-/// Errors that mean "a resource this call refers to was just created and is not visible to
-/// the service yet": (error code, lower-case fragment of the message).
-const NOT_READY: &[(&str, &str)] = &[
-    // Firehose cannot assume a role created a moment ago.
-    ("InvalidArgumentException", "assume"),
-    // CloudTrail cannot use the CloudWatch Logs role yet.
-    ("InvalidCloudWatchLogsRoleArnException", ""),
-    ("InvalidCloudWatchLogsLogGroupArnException", ""),
-    // A key or bucket policy names a principal IAM has not propagated yet.
-    ("MalformedPolicyDocumentException", "principal"),
-    ("MalformedPolicy", "principal"),
+/// AWS's answers to a call that names a resource created a moment ago, which the service does
+/// not see yet: (the operations, error code, lower-case message fragment). Each is retried as
+/// not ready, only for those operations, so the same code elsewhere (a key that is really gone)
+/// fails at once. Sources: the eventual-consistency pages of EC2
+/// (<https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html>), KMS
+/// (<https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency>)
+/// and IAM (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>),
+/// and the Terraform AWS provider's retries: internal/service/ec2/errors.go and
+/// vpc_internet_gateway.go, kms/key.go and wait.go, iam/role.go (issue #1388), s3/bucket_policy.go,
+/// sqs/attribute_funcs.go, sns/topic.go, firehose/delivery_stream.go, cloudtrail/trail.go,
+/// organizations/organization.go.
+const NOT_READY: &[(&[&str], &str, &str)] = &[
+    // A key just made: every call on it but its create.
+    (KEY_CALLS, "NotFoundException", ""),
+    // A VPC, subnet, gateway or route table just made.
+    (EC2_CALLS, "InvalidVpcID.NotFound", ""),
+    (EC2_CALLS, "InvalidSubnetID.NotFound", ""),
+    (EC2_CALLS, "InvalidInternetGatewayID.NotFound", ""),
+    (EC2_CALLS, "InvalidRouteTableID.NotFound", ""),
+    // A principal IAM has not propagated yet, named in a policy.
+    (&["kms:CreateKey", "kms:PutKeyPolicy"], "MalformedPolicyDocumentException", "principal"),
+    (&["s3:PutBucketPolicy"], "MalformedPolicy", "principal"),
+    (&["iam:CreateRole", "iam:UpdateAssumeRolePolicy"], "MalformedPolicyDocument", "principal"),
+    (&["sqs:CreateQueue", "sqs:SetQueueAttributes"], "InvalidAttributeValue", "parameter policy"),
+    (&["sns:CreateTopic", "sns:SetTopicAttributes"], "InvalidParameter", "principalnotfound"),
+    // A role a service must assume, made a moment ago.
+    (&["firehose:CreateDeliveryStream", "firehose:UpdateDestination"], "InvalidArgumentException", "assume"),
+    (&["cloudtrail:CreateTrail", "cloudtrail:UpdateTrail"], "InvalidCloudWatchLogsRoleArnException", ""),
+    (&["cloudtrail:CreateTrail", "cloudtrail:UpdateTrail"], "InvalidCloudWatchLogsLogGroupArnException", ""),
+    // A stream still CREATING (or updating): only an ACTIVE one takes changes.
+    (FIREHOSE_CHANGES, "ResourceInUseException", ""),
     // An IAM role that trusts a just-created OIDC provider or names a just-created policy.
-    ("NoSuchEntity", "policy"),
+    (&["iam:CreateRole", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"], "NoSuchEntity", "policy"),
+    // The SCP policy type still PENDING_ENABLE on the root.
+    (&["organizations:AttachPolicy"], "PolicyTypeNotEnabledException", ""),
 ];
+
+const KEY_CALLS: &[&str] = &[
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:PutKeyPolicy",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateKeyDescription",
+    "kms:EnableKey",
+    "kms:DisableKey",
+];
+
+const EC2_CALLS: &[&str] = &[
+    "ec2:ModifyVpcAttribute",
+    "ec2:CreateSubnet",
+    "ec2:ModifySubnetAttribute",
+    "ec2:CreateRouteTable",
+    "ec2:CreateRoute",
+    "ec2:AssociateRouteTable",
+    "ec2:AttachInternetGateway",
+    "ec2:CreateVpcEndpoint",
+    "ec2:ModifyVpcEndpoint",
+    "ec2:CreateTags",
+    // A route table re-read right after its create, for its association IDs.
+    "ec2:DescribeRouteTables",
+];
+
+const FIREHOSE_CHANGES: &[&str] = &[
+    "firehose:UpdateDestination",
+    "firehose:StartDeliveryStreamEncryption",
+    "firehose:StopDeliveryStreamEncryption",
+    "firehose:TagDeliveryStream",
+    "firehose:UntagDeliveryStream",
+];
+
+/// Conflicting concurrent changes, refused for now and accepted later: S3's 409
+/// `OperationAborted` on one bucket (S3 API reference, Error codes) and IAM's
+/// `ConcurrentModification` ("The request was rejected because multiple requests to change this
+/// object were submitted simultaneously", IAM API reference, Common errors).
+const CONFLICTS: &[&str] = &["OperationAborted", "ConcurrentModification", "ConcurrentModificationException"];
 
 /// Whether a create was refused because what it names exists already (perhaps made by an earlier
 /// attempt of the same call whose response was lost).
@@ -49,9 +113,9 @@ fn already_exists(code: &str, message: &str) -> bool {
         || message.to_lowercase().contains("already exist")
 }
 
-fn not_ready(code: &str, message: &str) -> bool {
+fn not_ready(operation: &str, code: &str, message: &str) -> bool {
     let message = message.to_lowercase();
-    NOT_READY.iter().any(|(c, fragment)| *c == code && message.contains(fragment))
+    NOT_READY.iter().any(|(ops, c, fragment)| *c == code && ops.contains(&operation) && message.contains(fragment))
 }
 
 /// Converts an SDK error for `operation` (e.g. `ec2:CreateVpc`).
@@ -68,7 +132,8 @@ where
             let class = match code.as_deref() {
                 Some(c) if THROTTLING.contains(&c) => ErrorClass::Throttled,
                 Some(c) if CREDENTIALS.contains(&c) => ErrorClass::Credentials,
-                Some(c) if not_ready(c, &message) => ErrorClass::NotReady,
+                Some(c) if not_ready(&operation, c, &message) => ErrorClass::NotReady,
+                Some(c) if CONFLICTS.contains(&c) => ErrorClass::Transient,
                 Some(c) if already_exists(c, &message) => ErrorClass::AlreadyExists,
                 None if status == 404 || status == 501 => ErrorClass::Unsupported,
                 _ if status >= 500 => ErrorClass::Transient,
@@ -177,14 +242,29 @@ mod tests {
     }
 
     #[test]
-    fn eventual_consistency_errors_are_recognised_by_code_and_message() {
-        assert!(not_ready("InvalidArgumentException", "Firehose is unable to assume role arn:aws:iam::1:role/x"));
-        assert!(not_ready("InvalidCloudWatchLogsRoleArnException", "Access denied."));
-        assert!(not_ready(
-            "MalformedPolicyDocumentException",
-            "Policy contains a statement with one or more invalid principals."
+    fn eventual_consistency_errors_are_recognised_by_operation_code_and_message() {
+        let firehose = "Firehose is unable to assume role arn:aws:iam::1:role/x";
+        assert!(not_ready("firehose:CreateDeliveryStream", "InvalidArgumentException", firehose));
+        assert!(not_ready("cloudtrail:CreateTrail", "InvalidCloudWatchLogsRoleArnException", "Access denied."));
+        let principals = "Policy contains a statement with one or more invalid principals.";
+        assert!(not_ready("kms:PutKeyPolicy", "MalformedPolicyDocumentException", principals));
+        assert!(!not_ready(
+            "firehose:CreateDeliveryStream",
+            "InvalidArgumentException",
+            "SizeInMBs must be at most 128"
         ));
-        assert!(!not_ready("InvalidArgumentException", "BufferingHints.SizeInMBs must be at most 128"));
-        assert!(!not_ready("AccessDenied", "Access Denied"));
+        assert!(!not_ready("s3:PutObject", "AccessDenied", "Access Denied"));
+    }
+
+    #[test]
+    fn a_just_created_key_or_vpc_is_not_ready_only_for_the_calls_that_follow_a_create() {
+        assert!(not_ready("kms:CreateAlias", "NotFoundException", "Key 'arn:aws:kms:...' does not exist"));
+        assert!(not_ready("kms:EnableKeyRotation", "NotFoundException", "Key 'x' does not exist"));
+        assert!(!not_ready("kms:ScheduleKeyDeletion", "NotFoundException", "Key 'x' does not exist"));
+        assert!(not_ready("ec2:ModifyVpcAttribute", "InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist"));
+        assert!(not_ready("ec2:AttachInternetGateway", "InvalidInternetGatewayID.NotFound", "does not exist"));
+        assert!(!not_ready("ec2:DeleteVpc", "InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist"));
+        assert!(not_ready("firehose:UpdateDestination", "ResourceInUseException", "stream is CREATING"));
+        assert!(not_ready("organizations:AttachPolicy", "PolicyTypeNotEnabledException", ""));
     }
 }

@@ -470,6 +470,36 @@ pub(crate) fn name_addressed(
     Ownership::address_in(tags).filter(|a| a.kind() == kind && ownership.owns(tags))
 }
 
+/// How long [`after_create`] keeps calling while the service does not see a new resource: the
+/// engine's own readiness bound (`crates/engine/src/retry.rs`).
+const AFTER_CREATE_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Runs `call` — a call that follows the create of the resource it names, in the same step — and
+/// calls it again, with growing pauses, while the service answers that it does not see that
+/// resource yet ([`ErrorClass::NotReady`](bankinfra_model::ErrorClass::NotReady): EC2 and KMS
+/// are eventually consistent, "a resource might not be available immediately after it is
+/// created", <https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html>,
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency>).
+/// The create took effect, so this call alone is repeated: the engine repeating the step would
+/// look the resource up, and a resource nothing sees yet would be made a second time.
+pub(crate) async fn after_create<T, F, Fut>(mut call: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ProviderError>>,
+{
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(200);
+    loop {
+        match call().await {
+            Err(e) if e.class == bankinfra_model::ErrorClass::NotReady && started.elapsed() < AFTER_CREATE_LIMIT => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(8));
+            }
+            result => return result,
+        }
+    }
+}
+
 /// A policy document as read back (possibly URL-encoded, as IAM sends them, or re-serialised);
 /// `None` when empty. Text that is not JSON either way is kept as a string, so it shows as drift.
 pub(crate) fn parse_policy(text: &str) -> Option<serde_json::Value> {

@@ -65,6 +65,22 @@ impl Emulator {
         Emulator::launch(env, &[], None)
     }
 
+    /// Starts an emulator in its AWS-like mode (`launch.py --aws-like SEED`: latency, windows
+    /// after creates, conflicts, slow states, throttling, foreign resources; `emulator/aws_like/`),
+    /// with `profile` (JSON merged over the mode's defaults) when given.
+    pub fn start_aws_like(seed: u64, profile: Option<&Value>) -> Emulator {
+        let dir = TempDir::new("aws-like");
+        let mut args = vec!["--aws-like".to_string(), seed.to_string()];
+        if let Some(profile) = profile {
+            let path = dir.path().join("profile.json");
+            std::fs::write(&path, profile.to_string()).expect("write the AWS-like profile");
+            args.extend(["--aws-like-profile".to_string(), path.display().to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // The profile is read at start: the directory may go once the emulator runs.
+        Emulator::launch(&[], &args, None)
+    }
+
     /// Starts an emulator with extra environment that records every request it receives, read
     /// back with [`Emulator::request_log`]. The log lives in a temporary directory removed on drop.
     pub fn start_with_request_log(env: &[(&str, &str)]) -> Emulator {

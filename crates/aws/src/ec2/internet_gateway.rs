@@ -62,7 +62,7 @@ pub(super) async fn create(client: &Client, p: &InternetGateway) -> Result<Outpu
         .await
         .op("ec2:CreateInternetGateway")?;
     let id = out.internet_gateway().and_then(|g| g.internet_gateway_id()).unwrap_or_default().to_string();
-    attach(client, &id, &p.vpc_id).await?;
+    crate::after_create(|| attach(client, &id, &p.vpc_id)).await?;
     Ok(id_outputs(id))
 }
 

@@ -90,7 +90,8 @@ pub(super) async fn create(client: &Client, p: &RouteTable) -> Result<Outputs, P
         .await
         .op("ec2:CreateRouteTable")?;
     let id = out.route_table().and_then(|t| t.route_table_id()).unwrap_or_default().to_string();
-    converge(client, &id, &RouteTable { routes: Vec::new(), subnet_ids: Vec::new(), ..p.clone() }, &[], p).await?;
+    let empty = RouteTable { routes: Vec::new(), subnet_ids: Vec::new(), ..p.clone() };
+    crate::after_create(|| converge(client, &id, &empty, &[], p)).await?;
     Ok(id_outputs(id))
 }
 

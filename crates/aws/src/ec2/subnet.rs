@@ -56,7 +56,7 @@ pub(super) async fn create(client: &Client, p: &Subnet) -> Result<Outputs, Provi
         .op("ec2:CreateSubnet")?;
     let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
     if p.map_public_ip_on_launch {
-        set_public_ip(client, &id, true).await?;
+        crate::after_create(|| set_public_ip(client, &id, true)).await?;
     }
     Ok(id_outputs(id))
 }

@@ -69,8 +69,10 @@ pub(super) async fn create(client: &Client, p: &Vpc) -> Result<Outputs, Provider
         .op("ec2:CreateVpc")?;
     let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
     // New VPCs have DNS support on and hostnames off.
-    set_dns(client, &id, VpcAttributeName::EnableDnsSupport, p.enable_dns_support, true).await?;
-    set_dns(client, &id, VpcAttributeName::EnableDnsHostnames, p.enable_dns_hostnames, false).await?;
+    crate::after_create(|| set_dns(client, &id, VpcAttributeName::EnableDnsSupport, p.enable_dns_support, true))
+        .await?;
+    crate::after_create(|| set_dns(client, &id, VpcAttributeName::EnableDnsHostnames, p.enable_dns_hostnames, false))
+        .await?;
     Ok(id_outputs(id))
 }
 

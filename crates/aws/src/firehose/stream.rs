@@ -6,8 +6,8 @@
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
     BufferingHints, CloudWatchLoggingOptions, CompressionFormat, DeliveryStreamEncryptionConfigurationInput,
-    DeliveryStreamType, EncryptionConfiguration, ExtendedS3DestinationConfiguration, ExtendedS3DestinationUpdate,
-    KeyType, KmsEncryptionConfig, Tag,
+    DeliveryStreamStatus, DeliveryStreamType, EncryptionConfiguration, ExtendedS3DestinationConfiguration,
+    ExtendedS3DestinationUpdate, KeyType, KmsEncryptionConfig, Tag,
 };
 use bankinfra_model::props::firehose::DeliveryStream;
 use bankinfra_model::{
@@ -69,6 +69,43 @@ async fn describe(
         NOT_FOUND,
     )?;
     Ok(out.and_then(|o| o.delivery_stream_description().cloned()))
+}
+
+/// Waits, polling DescribeDeliveryStream, until a new stream leaves CREATING: CreateDeliveryStream
+/// returns while the stream is CREATING, and only an ACTIVE stream takes data or changes
+/// (Firehose API reference, CreateDeliveryStream; the Terraform AWS provider waits the same way,
+/// internal/service/firehose/delivery_stream.go waitDeliveryStreamCreated, up to 20 minutes). A
+/// stream that ends in CREATING_FAILED fails the create with AWS's reason.
+async fn wait_until_active(client: &Client, name: &str) -> Result<(), ProviderError> {
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(20 * 60);
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(200);
+    loop {
+        let status = describe(client, name).await?.map(|d| {
+            let reason = d.failure_description().map(|f| f.details().to_string()).unwrap_or_default();
+            (d.delivery_stream_status().clone(), reason)
+        });
+        match status {
+            Some((DeliveryStreamStatus::Active, _)) => return Ok(()),
+            Some((DeliveryStreamStatus::CreatingFailed, reason)) => {
+                return Err(ProviderError::permanent(
+                    "firehose:CreateDeliveryStream",
+                    format!("stream {name} ended in CREATING_FAILED: {reason}"),
+                ));
+            }
+            _ if started.elapsed() > LIMIT => {
+                return Err(ProviderError::permanent(
+                    "firehose:DescribeDeliveryStream",
+                    format!("stream {name} was not ACTIVE after {} minutes", LIMIT.as_secs() / 60),
+                ));
+            }
+            // CREATING, or not visible yet.
+            _ => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(5));
+            }
+        }
+    }
 }
 
 async fn tags_of(client: &Client, name: &str) -> Result<Tags, ProviderError> {
@@ -195,7 +232,10 @@ pub(crate) async fn create(client: &Client, resource: &Resource) -> Result<Outpu
         .await
         .op("firehose:CreateDeliveryStream");
     match created {
-        Ok(out) => Ok(crate::name_arn_outputs(&s.name, out.delivery_stream_arn().unwrap_or_default())),
+        Ok(out) => {
+            wait_until_active(client, &s.name).await?;
+            Ok(crate::name_arn_outputs(&s.name, out.delivery_stream_arn().unwrap_or_default()))
+        }
         // A re-run after a crash: converge the stream that is already there.
         Err(e) if has_code(&e, &["ResourceInUseException"]) => {
             let tags = tags_of(client, &s.name).await?;

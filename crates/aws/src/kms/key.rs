@@ -274,7 +274,7 @@ pub(crate) async fn create(
     let meta =
         out.key_metadata().ok_or_else(|| ProviderError::permanent("kms:CreateKey", "response has no key metadata"))?;
     let (id, arn) = (meta.key_id().to_string(), meta.arn().unwrap_or_default().to_string());
-    rotate_and_name(client, p, id, arn).await
+    crate::after_create(|| rotate_and_name(client, p, id.clone(), arn.clone())).await
 }
 
 /// This stack's key for the same address that a destroy scheduled for deletion and that fits

@@ -19,6 +19,13 @@ use bankinfra_model::{
     Address, DataAtRisk, DeleteOptions, FieldChange, Kind, LiveResource, Outputs, Ownership, Props, ProviderError,
     Resource, Tags,
 };
+
+/// Awaits each future in turn, stopping at the first error.
+macro_rules! in_turn {
+    ($($step:expr),+ $(,)?) => {
+        $( $step.await?; )+
+    };
+}
 use serde_json::Value;
 
 use crate::error::{OrProviderError, absent_if, has_code};
@@ -295,11 +302,15 @@ pub(crate) async fn update(
     Ok(live.outputs.clone())
 }
 
-/// Writes the named parts of the bucket's configuration, independent parts in parallel.
+/// Writes the named parts of the bucket's configuration, one at a time: S3 answers concurrent
+/// configuration calls on one bucket with 409 `OperationAborted` ("A conflicting conditional
+/// operation is currently in progress against this resource", S3 API reference, Error codes,
+/// <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>), which the Terraform
+/// AWS provider retries (internal/service/s3/bucket.go, errCodeOperationAborted).
 async fn configure(client: &Client, p: &Bucket, fields: &BTreeSet<&str>) -> Result<(), ProviderError> {
     let b = p.bucket.as_str();
     let want = |f: &str| fields.contains(f);
-    tokio::try_join!(
+    in_turn!(
         async {
             if want("tags") {
                 let tagging = Tagging::builder()
@@ -380,7 +391,7 @@ async fn configure(client: &Client, p: &Bucket, fields: &BTreeSet<&str>) -> Resu
             }
             Ok(())
         },
-    )?;
+    );
     Ok(())
 }
 

@@ -65,7 +65,9 @@ pub(crate) async fn read(
         let description = descriptions.get(&name).cloned().unwrap_or_default();
         let declared = &declared;
         Some(async move {
-            let tags = tags_of(client, &name).await?;
+            // Deleted since it was fetched (ListTagsForResource answers InvalidResourceId for a
+            // parameter that does not exist, SSM API reference): gone.
+            let Some(tags) = absent_if(tags_of(client, &name).await, &["InvalidResourceId"])? else { return Ok(None) };
             let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::SsmParameter) else {
                 return Ok(None);
             };
