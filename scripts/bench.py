@@ -148,8 +148,9 @@ class Emulator:
     """emulator/launch.py on a free loopback port, with a request log, in its own directory;
     stopped (and the directory removed unless keep) by stop()."""
 
-    def __init__(self, python, tls_dir, keep=False, startup_timeout=60):
+    def __init__(self, python, tls_dir, keep=False, startup_timeout=60, extra=()):
         self.python, self.tls_dir, self.keep = python, Path(tls_dir), keep
+        self.extra = list(extra)
         self.dir = Path(tempfile.mkdtemp(prefix="bankinfra-bench-"))
         self.log = self.dir / "requests.jsonl"
         self.output = self.dir / "emulator.log"
@@ -170,7 +171,7 @@ class Emulator:
         self.port = free_port()
         command = [
             self.python, str(ROOT / "emulator" / "launch.py"), "--port", str(self.port),
-            "--tls-dir", str(self.tls_dir), "--request-log", str(self.log),
+            "--tls-dir", str(self.tls_dir), "--request-log", str(self.log), *self.extra,
         ]
         with open(self.output, "ab") as out:
             try:
@@ -604,9 +605,25 @@ def drift(emulator):
     kms.disable_key_rotation(KeyId=key)
 
 
+def aws_like_args(args):
+    """The launcher's arguments for the AWS-like mode (emulator/aws_like/), when asked for."""
+    seed = getattr(args, "aws_like", None)
+    if seed is None:
+        return []
+    profile = getattr(args, "aws_like_profile", None)
+    return ["--aws-like", str(seed)] + (["--aws-like-profile", str(profile)] if profile else [])
+
+
+def add_aws_like_arguments(parser):
+    parser.add_argument("--aws-like", type=int, metavar="SEED", default=None,
+                        help="run every emulator in its AWS-like mode with this seed (emulator/aws_like/)")
+    parser.add_argument("--aws-like-profile", type=Path, default=None, metavar="FILE",
+                        help="with --aws-like: a JSON profile merged over the mode's defaults")
+
+
 def one_run(number, args):
     results = {}
-    with Emulator(args.python, args.tls_dir, keep=args.keep) as emulator:
+    with Emulator(args.python, args.tls_dir, keep=args.keep, extra=aws_like_args(args)) as emulator:
         config = emulator.dir / "aws-config"
         org_env = dict(os.environ, SSL_CERT_FILE=str(emulator.ca))
         org = subprocess.run(
@@ -975,6 +992,7 @@ def main(argv=None):
         help="do not send one read per service before the cold apply (moto builds each backend on first use)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the emulators' directories (request logs)")
+    add_aws_like_arguments(parser)
     terraform = parser.add_mutually_exclusive_group()
     terraform.add_argument(
         "--terraform", action="store_true",
@@ -1005,6 +1023,7 @@ def main(argv=None):
             runs=args.terraform_runs or args.runs, terraform=args.terraform_binary or bench_terraform.default_terraform(),
             parallelism=args.terraform_parallelism, tls_dir=args.tls_dir, timeout=max(args.timeout, 1800),
             warm_up=args.warm_up, keep=args.keep, python=args.python,
+            aws_like=args.aws_like, aws_like_profile=args.aws_like_profile,
         )
         if tf_args.runs < 1:
             parser.error("--terraform-runs must be at least 1")

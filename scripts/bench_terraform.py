@@ -220,7 +220,7 @@ def one_run(number, args, log=print):
     """One run on a fresh emulator: the four scenarios. Returns the run's figures."""
     home = prepare_home()
     results = {}
-    with bench.Emulator(args.python, args.tls_dir, keep=args.keep) as emulator:
+    with bench.Emulator(args.python, args.tls_dir, keep=args.keep, extra=bench.aws_like_args(args)) as emulator:
         env = terraform_env(emulator, home)
         tf_dir = workdir(emulator.dir / "terraform")
         tf = [str(args.terraform), f"-chdir={tf_dir}"]
@@ -407,6 +407,7 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=1800, help="seconds any one command may take")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false", help="do not warm the emulator up before the cold apply")
     parser.add_argument("--keep", action="store_true", help="keep the emulators' directories (request logs, state)")
+    bench.add_aws_like_arguments(parser)
     args = parser.parse_args(argv)
     args.python = bench.emulator_python()
     args.json_out = args.json_out or default_json_out()

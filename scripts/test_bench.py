@@ -1,5 +1,6 @@
 """Tests of scripts/bench.py's parsing and arithmetic (no emulator, no binary)."""
 
+import argparse
 import os
 import sys
 import unittest
@@ -291,3 +292,13 @@ class TerraformTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AwsLikeModeTest(unittest.TestCase):
+    def test_the_aws_like_flags_reach_the_launcher_and_are_absent_by_default(self):
+        parser = argparse.ArgumentParser()
+        bench.add_aws_like_arguments(parser)
+        self.assertEqual(bench.aws_like_args(parser.parse_args([])), [])
+        self.assertEqual(bench.aws_like_args(parser.parse_args(["--aws-like", "7"])), ["--aws-like", "7"])
+        args = parser.parse_args(["--aws-like", "7", "--aws-like-profile", "p.json"])
+        self.assertEqual(bench.aws_like_args(args), ["--aws-like", "7", "--aws-like-profile", "p.json"])
