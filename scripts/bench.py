@@ -53,7 +53,13 @@ The endpoint's lower bound, for comparison:
       scenario's own wall time. Unneeded calls raise the CPU time but not the minimal count, so
       they are not counted in the bound.
 
-  A scenario's lower bound is the largest of (a) and (c), and for the cold apply also (b).
+  (d) with --aws-like SEED (every emulator in the AWS-like mode, emulator/aws_like/): the mode's
+      throttle limits — each token bucket admits the scenario's necessary requests to it, the
+      first `burst` at once and the rest at `rate` a second — and, for the cold apply, its
+      latencies: the longest dependency chain, each resource taking at least one create call at
+      the profile's median latency for its service.
+
+  A scenario's lower bound is the largest of (a), (c) and (d), and for the cold apply also (b).
 
 Terraform: with --terraform, Terraform is measured too, on the same stack and the same kind of fresh
 emulator, after bankinfra (scripts/bench_terraform.py: the project's configuration in
@@ -621,8 +627,78 @@ def add_aws_like_arguments(parser):
                         help="with --aws-like: a JSON profile merged over the mode's defaults")
 
 
+# The service each kind's calls go to (the address's kind, before the dot).
+KIND_SERVICE = {
+    "vpc": "ec2", "subnet": "ec2", "internet_gateway": "ec2", "route_table": "ec2", "vpc_endpoint": "ec2",
+    "kms_key": "kms", "s3_bucket": "s3", "sqs_queue": "sqs", "event_bus": "events", "event_archive": "events",
+    "log_group": "logs", "sns_topic": "sns", "xray_sampling_rule": "xray", "iam_oidc_provider": "iam",
+    "iam_policy": "iam", "iam_role": "iam", "cloudtrail_trail": "cloudtrail", "firehose_stream": "firehose",
+    "cognito_user_pool": "cognito-idp", "cognito_user_pool_client": "cognito-idp",
+    "service_control_policy": "organizations", "ssm_parameter": "ssm",
+}
+
+
+def aws_like_modules():
+    """emulator/aws_like's profile, latency and throttle modules (the mode's own definitions)."""
+    emulator_dir = str(ROOT / "emulator")
+    if emulator_dir not in sys.path:
+        sys.path.insert(0, emulator_dir)
+    from aws_like import latency, profile, throttle
+
+    return profile, latency, throttle
+
+
+def aws_like_profile(args):
+    """The AWS-like mode's profile in force (its defaults with --aws-like-profile merged), or None."""
+    if getattr(args, "aws_like", None) is None:
+        return None
+    profile, _, _ = aws_like_modules()
+    path = getattr(args, "aws_like_profile", None)
+    return profile.load(str(path) if path else None)
+
+
+def throttle_bound_s(requests, profile, necessary):
+    """The AWS-like mode's throttle limits as a bound: each token bucket (emulator/aws_like/
+    throttle.py) must admit the scenario's necessary requests to it, the first `burst` at once
+    and the rest at `rate` a second."""
+    _, _, throttle = aws_like_modules()
+    limiter = throttle.Throttle(profile)
+    if not limiter.enabled:
+        return 0.0
+    counts, sizes = collections.Counter(), {}
+    for r in requests:
+        mutating = r.get("mutating", True)
+        if mutating != (necessary == "mutating") or not r.get("service"):
+            continue
+        path = r.get("path") or ""
+        request = argparse.Namespace(
+            service=r["service"], operation=r["operation"], mutating=mutating, account="-", scope="-",
+            bucket=lambda path=path: path.strip("/").split("/")[0],
+        )
+        found = limiter.bucket_for(request)
+        if found:
+            key, rate, burst = found
+            counts[key] += 1
+            sizes[key] = (rate, burst)
+    return max((max(0.0, (n - sizes[k][1]) / sizes[k][0]) for k, n in counts.items()), default=0.0)
+
+
+def latency_path_bound_s(nodes, edges, profile):
+    """The AWS-like mode's latencies as a bound on a cold apply: the longest dependency chain, each
+    resource taking at least one create call at the profile's median latency for its service."""
+    _, latency, _ = aws_like_modules()
+    scale = float(profile["latency"].get("scale", 1.0))
+    durations = {}
+    for node in nodes:
+        service = KIND_SERVICE.get(node.split(".")[0], "-")
+        entry = latency.settings(profile, argparse.Namespace(service=service, operation="Create", mutating=True))
+        durations[node] = entry.get("median_ms", 0) * scale / 1000.0
+    return critical_path(nodes, edges, durations)["seconds"]
+
+
 def one_run(number, args):
     results = {}
+    profile = aws_like_profile(args)
     with Emulator(args.python, args.tls_dir, keep=args.keep, extra=aws_like_args(args)) as emulator:
         config = emulator.dir / "aws-config"
         org_env = dict(os.environ, SSL_CERT_FILE=str(emulator.ca))
@@ -689,6 +765,8 @@ def one_run(number, args):
             "requests": request_summary(result["requests"], resources),
             "emulator_cpu_s": result["emulator_cpu_s"],
         }
+        if profile is not None:
+            entry["throttle_bound_s"] = throttle_bound_s(result["requests"], profile, NECESSARY[name])
         if name in ("cold apply", "destroy"):
             progress = progress_durations(result["lines"])
             entry["progress"] = {
@@ -717,8 +795,10 @@ def spread(values):
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
-def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None, terraform=None):
-    """terraform: Terraform's figures per scenario (bench_terraform.figures), else the quoted ones."""
+def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None, terraform=None, aws_like=None):
+    """terraform: Terraform's figures per scenario (bench_terraform.figures), else the quoted ones;
+    aws_like: the AWS-like mode's profile, when the runs used it (its throttle limits and, for the
+    cold apply, its latencies along the critical path are bounds too)."""
     terraform = terraform or TERRAFORM
     summary = {}
     peak = peak_cpu_per_s(runs, saturation_peak_cpu_per_s)
@@ -741,6 +821,7 @@ def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None, terraform=None)
             "request_rate_bound_s": spread(bounds),
             "busy_time_bound_s": spread(busy),
             "top_operations_last_run": dict(list(entries[-1]["requests"]["by_operation"].items())[:10]),
+            "throttle_bound_s": spread([e.get("throttle_bound_s") for e in entries]) if aws_like else None,
             "terraform": terraform.get(name),
         }
     # Critical path of each run's cold apply.
@@ -755,6 +836,8 @@ def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None, terraform=None)
             r["scenarios"]["cold apply"]["critical_path"] = paths[-1]
     cold = summary["cold apply"]
     cold["critical_path_bound_s"] = spread([p["seconds"] for p in paths])
+    if aws_like and graph is not None:
+        cold["latency_path_bound_s"] = spread([latency_path_bound_s(graph[0], graph[1], aws_like)])
     if graph is not None:
         cold["longest_chain_resources"] = critical_path(graph[0], graph[1], {})["longest_chain_resources"]
         cold["graph"] = {"resources": len(graph[0]), "edges": len(graph[1])}
@@ -767,6 +850,8 @@ def summarise(runs, graph, rate, saturation_peak_cpu_per_s=None, terraform=None)
             "request rate": entry["request_rate_bound_s"],
             "busy time": entry["busy_time_bound_s"],
             "critical path": entry.get("critical_path_bound_s"),
+            "throttle limits": entry.get("throttle_bound_s"),
+            "latency path": entry.get("latency_path_bound_s"),
         }
         medians = {k: v["median"] for k, v in candidates.items() if v}
         if medians:
@@ -1080,7 +1165,9 @@ def main(argv=None):
     terraform_figures = None
     if terraform_report is not None:
         terraform_figures = terraform_module().figures(terraform_report)
-    summary = summarise(runs, graph, sat["best_rate_per_s"], sat.get("peak_cpu_per_s"), terraform_figures)
+    summary = summarise(
+        runs, graph, sat["best_rate_per_s"], sat.get("peak_cpu_per_s"), terraform_figures, aws_like_profile(args)
+    )
     report = {
         "format_version": 1,
         "stage": STAGE,
@@ -1088,6 +1175,9 @@ def main(argv=None):
         "binary": str(args.binary),
         "binary_profile": "dev (debug); not release: the AWS SDK crates take 30+ minutes to build in release here",
         "parallelism": args.parallelism,
+        "aws_like": None if args.aws_like is None else {
+            "seed": args.aws_like, "profile": str(args.aws_like_profile) if args.aws_like_profile else "defaults",
+        },
         "host": host,
         "resources": resources,
         "definitions": {

@@ -302,3 +302,23 @@ class AwsLikeModeTest(unittest.TestCase):
         self.assertEqual(bench.aws_like_args(parser.parse_args(["--aws-like", "7"])), ["--aws-like", "7"])
         args = parser.parse_args(["--aws-like", "7", "--aws-like-profile", "p.json"])
         self.assertEqual(bench.aws_like_args(args), ["--aws-like", "7", "--aws-like-profile", "p.json"])
+
+    def test_the_throttle_bound_is_each_buckets_requests_beyond_its_burst_at_its_rate(self):
+        profile = bench.aws_like_modules()[0].load(None)
+        # KMS writes: 5 a second, burst 5, per operation (aws_like/throttle.py DEFAULT_LIMITS).
+        creates = [{"service": "kms", "operation": "CreateKey", "mutating": True}] * 15
+        reads = [{"service": "kms", "operation": "ListKeys", "mutating": False}] * 3
+        self.assertAlmostEqual(bench.throttle_bound_s(creates + reads, profile, "mutating"), 2.0)
+        self.assertEqual(bench.throttle_bound_s(reads, profile, "mutating"), 0.0)
+
+    def test_the_latency_bound_is_the_longest_chain_of_creates_at_the_profiles_medians(self):
+        profile = bench.aws_like_modules()[0].load(None)
+        profile["latency"]["scale"] = 1.0
+        nodes = ["vpc.main", "subnet.a", "ssm_parameter.x"]
+        edges = [("subnet.a", "vpc.main"), ("ssm_parameter.x", "subnet.a")]
+        latency = bench.aws_like_modules()[1]
+        expected = sum(
+            latency.settings(profile, argparse.Namespace(service=s, operation="Create", mutating=True))["median_ms"]
+            for s in ("ec2", "ec2", "ssm")
+        ) / 1000.0
+        self.assertAlmostEqual(bench.latency_path_bound_s(nodes, edges, profile), expected)
