@@ -6,6 +6,9 @@
 #   scripts/bench.sh --terraform [--terraform-runs N]   also measure Terraform on the same stack
 #     (bench/terraform/, scripts/bench_terraform.py; needs terraform and the provider mirror
 #     /opt/tf-plugins); without it the Terraform column holds issue 7's quoted figures.
+#   scripts/bench.sh --aws-like SEED [--aws-like-profile FILE]   every emulator (bankinfra's and
+#     Terraform's) in the AWS-like mode (emulator/aws_like/); its throttle limits and latencies
+#     become lower bounds too.
 # The binary is the dev-profile build ($CARGO_TARGET_DIR/debug/bankinfra): a release build of the
 # AWS SDK crates takes 30+ minutes here, so the figures are for an unoptimised binary.
 set -euo pipefail
