@@ -216,6 +216,18 @@ class Emulator:
         complete = text[: text.rfind("\n") + 1]
         return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
+    def throttled(self):
+        """In the AWS-like mode, the throttling errors it has answered so far, per
+        "service:Operation" (GET /_aws_like/state); {} otherwise."""
+        if "--aws-like" not in self.extra:
+            return {}
+        import ssl
+        import urllib.request
+
+        context = ssl.create_default_context(cafile=str(self.ca))
+        with urllib.request.urlopen(f"{self.endpoint}/_aws_like/state", context=context, timeout=30) as answer:
+            return json.loads(answer.read()).get("throttled") or {}
+
     def cpu_seconds(self):
         """CPU time the emulator has used so far (None where /proc cannot tell)."""
         return process_group_cpu_s(self.process.pid) if self.process is not None else None
@@ -657,16 +669,22 @@ def aws_like_profile(args):
     return profile.load(str(path) if path else None)
 
 
-def throttle_bound_s(requests, profile, necessary):
+def throttle_bound_s(requests, profile, necessary, throttled=None):
     """The AWS-like mode's throttle limits as a bound: each token bucket (emulator/aws_like/
     throttle.py) must admit the scenario's necessary requests to it, the first `burst` at once
-    and the rest at `rate` a second."""
+    and the rest at `rate` a second. Requests the mode refused as throttled (`throttled`, per
+    "service:Operation") were not admitted, so they are not counted."""
     _, _, throttle = aws_like_modules()
     limiter = throttle.Throttle(profile)
     if not limiter.enabled:
         return 0.0
+    refused = collections.Counter(throttled or {})
     counts, sizes = collections.Counter(), {}
     for r in requests:
+        operation = f"{r.get('service')}:{r['operation']}"
+        if refused[operation] > 0:
+            refused[operation] -= 1
+            continue
         mutating = r.get("mutating", True)
         if mutating != (necessary == "mutating") or not r.get("service"):
             continue
@@ -717,11 +735,16 @@ def one_run(number, args):
             if before is not None:
                 before()
             offset, cpu_before = len(emulator.requests()), emulator.cpu_seconds()
+            throttled_before = emulator.throttled()
             print(f"  run {number}: {name} …", end="", flush=True)
             result = run(binary + command, env, args.timeout, expect)
             cpu_after = emulator.cpu_seconds()
             result["emulator_cpu_s"] = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
             result["requests"] = emulator.requests()[offset:]
+            throttled_after = emulator.throttled()
+            result["throttled"] = {
+                op: n - throttled_before.get(op, 0) for op, n in throttled_after.items() if n > throttled_before.get(op, 0)
+            }
             print(f" {result['wall_s']:.2f}s, {len(result['requests'])} requests", flush=True)
             results[name] = result
             return result
@@ -766,7 +789,10 @@ def one_run(number, args):
             "emulator_cpu_s": result["emulator_cpu_s"],
         }
         if profile is not None:
-            entry["throttle_bound_s"] = throttle_bound_s(result["requests"], profile, NECESSARY[name])
+            entry["throttle_bound_s"] = throttle_bound_s(
+                result["requests"], profile, NECESSARY[name], result.get("throttled")
+            )
+            entry["throttled"] = result.get("throttled")
         if name in ("cold apply", "destroy"):
             progress = progress_durations(result["lines"])
             entry["progress"] = {
@@ -963,6 +989,19 @@ def table(report):
             f"({cold.get('graph', {}).get('edges', '?')} edges)"
         )
         out.append(f"critical path (median run): {chain}")
+    if report.get("aws_like"):
+        parts = []
+        for name in SCENARIOS:
+            entry = report["summary"][name]
+            throttle_s = (entry.get("throttle_bound_s") or {}).get("median")
+            if throttle_s is not None:
+                parts.append(f"{name} {throttle_s:.2f} s")
+        latency_s = (cold.get("latency_path_bound_s") or {}).get("median")
+        out.append(
+            f"AWS-like mode (seed {report['aws_like']['seed']}, profile {report['aws_like']['profile']}): "
+            f"throttle-limit bounds {', '.join(parts)}; cold apply latency-path bound "
+            f"{latency_s if latency_s is not None else float('nan'):.2f} s (the longest chain at the profile's median create latencies)"
+        )
     progress = [r["scenarios"]["cold apply"]["progress"] for r in report["per_run"]]
     before = spread([p["before_first_change_s"] for p in progress])
     span = spread([p["changes_span_s"] for p in progress])

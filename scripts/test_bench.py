@@ -310,6 +310,8 @@ class AwsLikeModeTest(unittest.TestCase):
         reads = [{"service": "kms", "operation": "ListKeys", "mutating": False}] * 3
         self.assertAlmostEqual(bench.throttle_bound_s(creates + reads, profile, "mutating"), 2.0)
         self.assertEqual(bench.throttle_bound_s(reads, profile, "mutating"), 0.0)
+        # Requests the mode refused as throttled were not admitted: not counted.
+        self.assertAlmostEqual(bench.throttle_bound_s(creates, profile, "mutating", {"kms:CreateKey": 5}), 1.0)
 
     def test_the_latency_bound_is_the_longest_chain_of_creates_at_the_profiles_medians(self):
         profile = bench.aws_like_modules()[0].load(None)
