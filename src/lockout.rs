@@ -15,9 +15,8 @@ use crate::exit::{self, Failure};
 use crate::gates;
 use crate::output::outln;
 
-/// The most SCPs one target (the root) may have attached (Organizations quotas,
-/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>).
-const MAX_ATTACHED: usize = 5;
+/// The most SCPs one target (the root) may have attached.
+use bankinfra_stack::scp::SCP_MAX_ATTACHED as MAX_ATTACHED;
 
 /// What the gate found out, for the plan's reader.
 #[derive(Debug, Default)]

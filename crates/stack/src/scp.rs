@@ -22,8 +22,10 @@ use crate::Context;
 /// document: Service control policies: 5,120 characters",
 /// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>).
 pub const SCP_MAX_CHARACTERS: usize = 5120;
-/// The most SCPs attached to one target is five (same page); AWS's `FullAWSAccess` takes one.
-pub const SCP_MAX_DOCUMENTS: usize = 4;
+/// The most SCPs attached to one target (root, OU or account) (same page).
+pub const SCP_MAX_ATTACHED: usize = 5;
+/// How many documents the stack's SCP may take: AWS's `FullAWSAccess` takes one attachment.
+pub const SCP_MAX_DOCUMENTS: usize = SCP_MAX_ATTACHED - 1;
 
 /// The address of the `n`th document (1-based): the first keeps the design's address and name.
 pub fn scp_address(n: usize) -> Address {

@@ -324,7 +324,8 @@ pub struct InForceScp {
 /// The SCPs in force for `account`: attached to it, to each OU on its path, and to the root
 /// (ListParents, ListPoliciesForTarget, and DescribePolicy for those whose document `known`
 /// does not hold). An account outside the organization (ListParents answers
-/// `ChildNotFoundException`) has none.
+/// `ChildNotFoundException`, Organizations API reference, ListParents:
+/// <https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListParents.html>) has none.
 pub(crate) async fn in_force(
     client: &Client,
     account: &str,

@@ -66,7 +66,8 @@ pub(crate) async fn read(
         let declared = &declared;
         Some(async move {
             // Deleted since it was fetched (ListTagsForResource answers InvalidResourceId for a
-            // parameter that does not exist, SSM API reference): gone.
+            // parameter that does not exist,
+            // <https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListTagsForResource.html>): gone.
             let Some(tags) = absent_if(tags_of(client, &name).await, &["InvalidResourceId"])? else { return Ok(None) };
             let Some(address) = crate::name_addressed(&name, declared, &tags, ownership, Kind::SsmParameter) else {
                 return Ok(None);
